@@ -1,0 +1,55 @@
+"""Readers: every input layout becomes the one canonical long table.
+
+- canonical long CSV (region_code, year, measure, value, unit, source, published, series ...): no spec;
+- wide CSV/XLSX (regions x years, or regions x measures) with a TOML spec beside it
+  (same stem, `.toml`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Issue, InputOutputError
+from ..regions import Registry
+from .canonical import CANONICAL_COLUMNS, empty_frame
+from .long_csv import LONG_REQUIRED, read_long_csv
+from .wide import read_wide
+
+DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Data files under the given files or folders, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DATA_SUFFIXES
+                          and not f.name.startswith((".", "~$")))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputOutputError(f"input not found: {p}")
+    return out
+
+
+def spec_for(path: Path) -> Path | None:
+    spec = path.with_suffix(".toml")
+    return spec if spec.is_file() else None
+
+
+def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Read one input file into canonical rows plus the issues found while reading."""
+    spec = spec_for(path)
+    if spec is not None:
+        return read_wide(path, spec, registry, reference_dir, label)
+    if path.suffix.lower() == ".csv":
+        return read_long_csv(path, registry, reference_dir, label)
+    return empty_frame(), [Issue(
+        "error", "spec_required",
+        f"a {path.suffix} file needs a spec file {path.with_suffix('.toml').name} beside it "
+        f"(only the canonical long CSV with columns {', '.join(LONG_REQUIRED)} is read without one)",
+        file=label)]
+
+
+__all__ = ["CANONICAL_COLUMNS", "discover", "read_file", "spec_for"]

@@ -1,0 +1,119 @@
+"""The canonical observation row, and the code that builds it from a published cell."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Issue
+from ..reference import MEASURES, RATE_MEASURES, reference_date, release_date, series_table
+from ..units import normalise_unit, parse_number, to_canonical
+
+CANONICAL_COLUMNS = [
+    "region_code", "region_name", "year", "reference_date", "measure",
+    "value", "unit", "value_published", "unit_published", "decimals", "precision",
+    "source", "published", "release_date", "release_precision", "seen_at",
+    "series", "definition", "note", "source_file", "source_row", "row_id",
+]
+IDENTITY = ["region_code", "year", "measure", "value_published", "unit_published",
+            "source", "published", "series", "definition", "seen_at", "note"]
+
+
+def empty_frame() -> pd.DataFrame:
+    return frame([])
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=CANONICAL_COLUMNS)
+    df = df.astype({"year": "int64", "value": "float64", "decimals": "int64",
+                    "precision": "float64", "source_row": "int64"})
+    for c in ("reference_date", "release_date"):
+        df[c] = df[c].astype("object").where(df[c].notna(), None)
+    for c in CANONICAL_COLUMNS:
+        if c not in ("year", "value", "decimals", "precision", "source_row", "reference_date", "release_date"):
+            df[c] = df[c].astype("object").where(df[c].notna(), None)
+    return df
+
+
+def row_id(fields: dict) -> str:
+    key = "\x1f".join(str(fields.get(k) or "") for k in IDENTITY)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+class RowBuilder:
+    """Turns one published cell into a canonical row, or into an Issue."""
+
+    def __init__(self, label: str, reference_dir: Path):
+        self.label = label
+        self.reference_dir = reference_dir
+        self.known_series = set(series_table(reference_dir).series)
+        self.issues: list[Issue] = []
+        self.rows: list[dict] = []
+        self.missing_cells = 0
+
+    def err(self, row: int, column: str, value, rule: str, message: str) -> None:
+        self.issues.append(Issue("error", rule, message, file=self.label, row=row,
+                                 column=column, value="" if value is None else str(value)))
+
+    def add(self, *, row: int, region_code: str, region_name: str | None, year, measure: str,
+            value_text, unit: str, source: str, published: str, series: str,
+            definition: str | None = None, seen_at: str | None = None, note: str | None = None,
+            decimals_override: int | None = None, value_column: str = "value",
+            reference_day: dt.date | None = None) -> None:
+        n_before = len(self.issues)
+        try:
+            year_i = int(str(year).strip())
+        except ValueError:
+            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019")
+            return
+        if measure not in MEASURES:
+            self.err(row, "measure", measure, "measure_allowed",
+                     f"unknown measure; allowed: {', '.join(sorted(MEASURES))}")
+        unit_n = normalise_unit(unit)
+        if unit_n is None:
+            self.err(row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)")
+        elif measure in RATE_MEASURES and unit_n != "pct":
+            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct")
+        elif measure in MEASURES and measure not in RATE_MEASURES and unit_n == "pct":
+            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct")
+        if series not in self.known_series:
+            self.err(row, "series", series, "series_allowed",
+                     f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}")
+        if not str(source or "").strip():
+            self.err(row, "source", source, "source_required", "every figure must name its source publication")
+        try:
+            rel, rel_prec = release_date(published or "")
+        except ValueError:
+            self.err(row, "published", published, "release_date_format", "release date must be YYYY, YYYY-MM or YYYY-MM-DD")
+            rel, rel_prec = None, "unknown"
+        try:
+            parsed = parse_number(value_text)
+        except ValueError:
+            self.err(row, value_column, value_text, "value_numeric", "a number is expected here (text found)")
+            return
+        if parsed is None:
+            self.missing_cells += 1  # a published "not available": no observation
+            return
+        if len(self.issues) > n_before:
+            return
+        dec, decimals = parsed
+        if decimals_override is not None:
+            decimals = decimals_override
+        value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
+        fields = dict(
+            region_code=region_code, region_name=region_name or None, year=year_i,
+            reference_date=reference_day or reference_date(year_i, series, self.reference_dir),
+            measure=measure, value=value, unit=canon_unit,
+            value_published=str(value_text).strip(), unit_published=unit_n, decimals=decimals,
+            precision=precision, source=str(source).strip(), published=str(published or "").strip(),
+            release_date=rel, release_precision=rel_prec, seen_at=(seen_at or None),
+            series=series, definition=(definition or None), note=(note or None),
+            source_file=self.label, source_row=row,
+        )
+        fields["row_id"] = row_id(fields)
+        self.rows.append(fields)
+
+    def result(self) -> tuple[pd.DataFrame, list[Issue]]:
+        return frame(self.rows), self.issues

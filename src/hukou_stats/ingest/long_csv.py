@@ -1,0 +1,61 @@
+"""The canonical long CSV: one row per published figure, no spec needed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Issue, UsageError
+from ..regions import CODE_RE, Registry, _norm_zh, _strip_suffix
+from .canonical import RowBuilder, empty_frame
+
+LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
+LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """All cells as text, exactly as written (no NA guessing)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):
+    try:
+        df = read_csv_text(path)
+    except (UnicodeDecodeError, pd.errors.ParserError) as e:
+        return empty_frame(), [Issue("error", "csv_readable", f"cannot read as UTF-8 CSV: {e}", file=label)]
+    df.columns = [c.strip() for c in df.columns]
+    missing = [c for c in LONG_REQUIRED if c not in df.columns]
+    if "region_code" not in df.columns and "region" not in df.columns:
+        missing.insert(0, "region_code (or region)")
+    if missing:
+        return empty_frame(), [Issue(
+            "error", "long_columns",
+            f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
+            f"file {path.with_suffix('.toml').name} beside it", file=label)]
+    b = RowBuilder(label, reference_dir)
+    for i, rec in enumerate(df.to_dict("records")):
+        line = i + 2  # header is line 1
+        given = rec.get("region_code") or rec.get("region") or ""
+        col = "region_code" if rec.get("region_code") else "region"
+        given = str(given).strip()
+        if col == "region_code" and not CODE_RE.match(given):
+            b.err(line, col, given, "region_code_format", "a region code has 6 digits (12 for villages)")
+            continue
+        try:
+            code = registry.resolve(given)
+        except UsageError as e:
+            b.err(line, col, given, "region_known", str(e))
+            continue
+        name = str(rec.get("region_name_zh") or "").strip()
+        reg = registry.get(code[:6]) if len(code) == 6 else None
+        if name and reg is not None:
+            known = {_norm_zh(r.name_zh) for r in registry.by_code[code]}
+            if _norm_zh(name) not in known and _strip_suffix(_norm_zh(name)) not in {_strip_suffix(k) for k in known}:
+                b.issues.append(Issue("warning", "region_name_matches_code",
+                                      f"name does not match the registry name {reg.name_zh} for code {code}",
+                                      file=label, row=line, column="region_name_zh", value=name))
+        b.add(row=line, region_code=code, region_name=name or None, year=rec["year"], measure=rec["measure"].strip(),
+              value_text=rec["value"], unit=rec["unit"], source=rec["source"], published=rec["published"],
+              series=rec["series"].strip(), definition=str(rec.get("definition") or "").strip(),
+              seen_at=str(rec.get("seen_at") or "").strip(), note=str(rec.get("note") or "").strip())
+    return b.result()

@@ -1,0 +1,118 @@
+"""The TOML spec that describes a wide table (see data/raw/guangzhou/*.toml)."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UsageError
+from ..reference import MEASURES
+from ..units import normalise_unit
+
+
+@dataclass
+class ColumnSpec:
+    header: str
+    measure: str | None = None
+    year: int | None = None
+    unit: str | None = None
+    decimals: int | None = None
+
+
+@dataclass
+class Spec:
+    path: Path
+    layout: str
+    region_column: str
+    unit: str
+    published: str
+    series: str
+    source: str
+    header_row: int = 1
+    sheet: str | int | None = None
+    region_by: str = "name"
+    parent: str | None = None
+    names_as_of: dt.date | None = None
+    measure: str | None = None
+    year: int | None = None
+    reference_date: dt.date | None = None
+    definition: str | None = None
+    seen_at: str | None = None
+    note: str | None = None
+    decimals: int | None = None
+    columns: list[ColumnSpec] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def _fail(path: Path, msg: str) -> UsageError:
+    return UsageError(f"{path}: {msg}")
+
+
+def load_spec(path: Path) -> Spec:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise _fail(path, f"not valid TOML: {e}") from e
+    except OSError as e:
+        from ..errors import InputOutputError
+        raise InputOutputError(f"cannot read spec {path}: {e}") from e
+    known = {"layout", "header_row", "sheet", "region_column", "region_by", "parent", "names_as_of",
+             "measure", "year", "unit", "reference_date", "published", "series", "definition",
+             "seen_at", "source", "note", "decimals", "columns", "years", "aliases"}
+    unknown = set(raw) - known
+    if unknown:
+        raise _fail(path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(known))}")
+    for key in ("layout", "region_column", "unit", "published", "series", "source"):
+        if key not in raw:
+            raise _fail(path, f"missing required key '{key}'")
+    layout = raw["layout"]
+    if layout not in ("years", "measures"):
+        raise _fail(path, "layout must be \"years\" (a column per year) or \"measures\" (a column per measure)")
+    if normalise_unit(raw["unit"]) is None:
+        raise _fail(path, f"unknown unit {raw['unit']!r}; use persons, 10k_persons (万人) or pct (%)")
+    if raw.get("region_by", "name") not in ("name", "code"):
+        raise _fail(path, "region_by must be \"name\" or \"code\"")
+
+    def date_or_none(key):
+        v = raw.get(key)
+        if v is None or isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            raise _fail(path, f"{key} must be a date YYYY-MM-DD, got {v!r}") from None
+
+    spec = Spec(
+        path=path, layout=layout, region_column=str(raw["region_column"]), unit=raw["unit"],
+        published=str(raw["published"]), series=raw["series"], source=raw["source"],
+        header_row=int(raw.get("header_row", 1)), sheet=raw.get("sheet"),
+        region_by=raw.get("region_by", "name"), parent=raw.get("parent"),
+        names_as_of=date_or_none("names_as_of"), measure=raw.get("measure"), year=raw.get("year"),
+        reference_date=date_or_none("reference_date"), definition=raw.get("definition"),
+        seen_at=raw.get("seen_at"), note=raw.get("note"), decimals=raw.get("decimals"),
+        aliases={str(k): str(v) for k, v in raw.get("aliases", {}).items()},
+    )
+    if spec.header_row < 1:
+        raise _fail(path, "header_row is 1-based and must be at least 1")
+    if layout == "years":
+        if spec.measure not in MEASURES:
+            raise _fail(path, f"layout \"years\" needs measure = one of {', '.join(sorted(MEASURES))}")
+        for header, year in raw.get("years", {}).items():
+            spec.columns.append(ColumnSpec(header=str(header), year=int(year)))
+    else:
+        if spec.year is None:
+            raise _fail(path, "layout \"measures\" needs year = YYYY")
+        cols = raw.get("columns") or {}
+        if not cols:
+            raise _fail(path, "layout \"measures\" needs a [columns] table: header = measure")
+        for header, v in cols.items():
+            c = ColumnSpec(header=str(header)) if isinstance(v, str) else ColumnSpec(
+                header=str(header), unit=v.get("unit"), decimals=v.get("decimals"))
+            c.measure = v if isinstance(v, str) else v.get("measure")
+            if c.measure not in MEASURES:
+                raise _fail(path, f"column {header!r}: unknown measure {c.measure!r}")
+            if c.unit is not None and normalise_unit(c.unit) is None:
+                raise _fail(path, f"column {header!r}: unknown unit {c.unit!r}")
+            spec.columns.append(c)
+    return spec

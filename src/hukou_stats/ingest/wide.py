@@ -1,0 +1,86 @@
+"""Wide tables (regions as rows; years or measures as columns), CSV or XLSX, read through a spec."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Issue, UsageError
+from ..regions import Registry
+from ..reference import release_date
+from .canonical import RowBuilder, empty_frame
+from .spec import ColumnSpec, load_spec
+
+YEAR_RE = re.compile(r"^\s*((?:19|20)\d\d)\s*年?\s*$")
+
+
+def _read_grid(path: Path, sheet) -> pd.DataFrame:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
+                             dtype=str, engine="openpyxl").fillna("")
+    return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
+    spec = load_spec(spec_path)
+    try:
+        grid = _read_grid(path, spec.sheet)
+    except ValueError as e:  # e.g. unknown sheet
+        return empty_frame(), [Issue("error", "sheet_exists", str(e), file=label)]
+    if len(grid) < spec.header_row:
+        return empty_frame(), [Issue("error", "header_row", f"the file has no row {spec.header_row} for the header", file=label)]
+    headers = [str(h).strip() for h in grid.iloc[spec.header_row - 1]]
+    if spec.region_column not in headers:
+        return empty_frame(), [Issue("error", "region_column", f"header row {spec.header_row} has no column "
+                                     f"{spec.region_column!r} (found: {', '.join(h for h in headers if h)})", file=label)]
+    region_idx = headers.index(spec.region_column)
+    columns: list[tuple[int, ColumnSpec]] = []
+    if spec.layout == "years":
+        declared = {c.header: c for c in spec.columns}
+        for j, h in enumerate(headers):
+            if h in declared:
+                columns.append((j, declared[h]))
+            elif not declared and (m := YEAR_RE.match(h)):
+                columns.append((j, ColumnSpec(header=h, year=int(m.group(1)))))
+    else:
+        for c in spec.columns:
+            if c.header not in headers:
+                return empty_frame(), [Issue("error", "column_exists", f"spec names column {c.header!r}, "
+                                             "which is not in the header row", file=label)]
+            columns.append((headers.index(c.header), c))
+    if not columns:
+        return empty_frame(), [Issue("error", "value_columns", "no value columns found (year headers such as 2019 or 2019年, "
+                                     "or the [columns]/[years] of the spec)", file=label)]
+    names_on = spec.names_as_of or release_date(spec.published)[0]
+    b = RowBuilder(label, reference_dir)
+    for i in range(spec.header_row, len(grid)):
+        line = i + 1
+        cells = grid.iloc[i]
+        name = str(cells.iloc[region_idx]).strip()
+        if not name:
+            continue
+        key = re.sub(r"\s+", "", name)
+        if key in {re.sub(r"\s+", "", a) for a in spec.aliases}:
+            code = next(v for a, v in spec.aliases.items() if re.sub(r"\s+", "", a) == key)
+        else:
+            try:
+                if spec.region_by == "code":
+                    code = str(name).split(".")[0].zfill(6)
+                    if not re.fullmatch(r"\d{6}(\d{6})?", code):
+                        raise UsageError(f"{name!r} is not a region code")
+                else:
+                    code = registry.resolve(name, on=names_on, parent=spec.parent)
+            except UsageError as e:
+                b.err(line, spec.region_column, name, "region_known", str(e))
+                continue
+        for j, col in columns:
+            year = col.year if col.year is not None else spec.year
+            measure = col.measure or spec.measure
+            b.add(row=line, region_code=code, region_name=name, year=year, measure=measure,
+                  value_text=cells.iloc[j], unit=col.unit or spec.unit, source=spec.source,
+                  published=spec.published, series=spec.series, definition=spec.definition,
+                  seen_at=spec.seen_at, note=spec.note,
+                  decimals_override=col.decimals if col.decimals is not None else spec.decimals,
+                  value_column=col.header, reference_day=spec.reference_date)
+    return b.result()

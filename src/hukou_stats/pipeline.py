@@ -1,0 +1,69 @@
+"""ingest -> validate -> store, as functions the CLI and the tests call directly."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .checks import cross_checks
+from .errors import InputOutputError, Issue, ValidationFailed
+from .ingest import discover, read_file
+from .ingest.canonical import empty_frame
+from .project import Project
+from .regions import Registry
+from .report import write_report
+from .schemas import validate_frame
+from .store import Store
+
+
+@dataclass
+class Checked:
+    frame: pd.DataFrame
+    issues: list[Issue]
+    files: list[str]
+    report: tuple[Path, Path] | None = None
+    stored: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def registry(project: Project) -> Registry:
+    return Registry.load(project.reference / "regions.csv")
+
+
+def check_inputs(project: Project, paths: list[Path] | None = None, progress=None) -> Checked:
+    """Read and validate every input; nothing is written except the validation report."""
+    files = discover(paths or [project.raw])
+    reg = registry(project)
+    frames, issues = [], []
+    for f in files:
+        label = project.label(f)
+        try:
+            df, found = read_file(f, reg, project.reference, label)
+        except OSError as e:
+            raise InputOutputError(f"cannot read {label}: {e}") from e
+        frames.append(df)
+        issues += found
+        if progress:
+            progress(label)
+    frames = [f for f in frames if not f.empty]
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
+    if not frame.empty:
+        issues += validate_frame(frame, project.schemas)
+        issues += cross_checks(frame, reg)
+    labels = [project.label(f) for f in files]
+    checked = Checked(frame, issues, labels)
+    checked.report = write_report(issues, project.out / "validation", labels)
+    return checked
+
+
+def ingest(project: Project, paths: list[Path] | None = None, progress=None) -> Checked:
+    """Validate, then append to the store; on any error nothing is stored (ValidationFailed)."""
+    checked = check_inputs(project, paths, progress)
+    if checked.errors:
+        raise ValidationFailed(checked.issues)
+    checked.stored = Store(project.processed).append(checked.frame)
+    return checked
