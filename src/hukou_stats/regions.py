@@ -52,6 +52,7 @@ class Region:
     parent_code: str
     valid_from: dt.date | None
     valid_to: dt.date | None
+    children_complete: bool = False
 
     def valid_on(self, day: dt.date | None) -> bool:
         if day is None:
@@ -94,6 +95,7 @@ class Registry:
                 code=row.code, name_zh=row.name_zh, name_en=row.name_en, pinyin=row.pinyin,
                 level=int(row.level), parent_code=row.parent_code,
                 valid_from=_date(row.valid_from), valid_to=_date(row.valid_to),
+                children_complete=row.children_complete == "yes",
             )
             for row in df.itertuples(index=False)
         ]
@@ -108,6 +110,10 @@ class Registry:
         return r.name_zh if r else code
 
     def children(self, code: str, on: dt.date | None = None) -> list[Region]:
+        """Children valid on a date; empty unless the registry lists all of them (children_complete)."""
+        parent = self.get(code)
+        if parent is None or not parent.children_complete:
+            return []
         return sorted(
             (r for rs in self.by_code.values() for r in rs
              if r.parent_code == code and r.valid_on(on)),

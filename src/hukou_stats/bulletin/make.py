@@ -1,0 +1,49 @@
+"""Writes out/bulletin/<region_code>/<year>/: bulletin.md and one CSV per table."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from ..database import connect
+from ..errors import UsageError
+from ..fileio import write_text
+from ..pipeline import registry
+from ..project import Project
+from .markdown import render
+from .tables import CSV_COLUMNS, Table, regions_table, series_table
+
+
+def default_year(con, region: str) -> int:
+    """The latest year in which both rates can be given for the region."""
+    row = con.execute("SELECT max(year) FROM urbanization WHERE region_code = ? AND resident_rate_pct IS NOT NULL "
+                      "AND hukou_rate_pct IS NOT NULL", [region]).fetchone()
+    if row[0] is None:
+        raise UsageError(f"region {region}: no year has both the resident and the hukou rate; give --year")
+    return int(row[0])
+
+
+def table_csv(table: Table) -> str:
+    buf = io.StringIO()
+    table.frame[CSV_COLUMNS].to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def make_bulletin(project: Project, region: str, year: int | None = None) -> Path:
+    reg = registry(project)
+    code = reg.resolve(region)
+    con = connect(project)
+    try:
+        year = year or default_year(con, code)
+        kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, dt.date(year, 12, 31))]
+        if not kids:  # parents whose children the registry does not list completely: those it knows
+            kids = [(r.code, r.name_zh, r.name_en) for rs in reg.by_code.values() for r in rs
+                    if r.parent_code == code and r.valid_on(dt.date(year, 12, 31))]
+        tables = [regions_table(con, code, year, kids), series_table(con, code, year)]
+    finally:
+        con.close()
+    out = project.out / "bulletin" / code / str(year)
+    for t in tables:
+        write_text(out / f"{t.name}.csv", table_csv(t))
+    write_text(out / "bulletin.md", render(reg.get(code), code, year, tables))
+    return out

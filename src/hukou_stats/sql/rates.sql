@@ -1,0 +1,78 @@
+-- rates: both urbanization rates, long, one row per region, year, indicator and basis.
+CREATE OR REPLACE VIEW rates AS
+WITH computed AS (
+    SELECT n.region_code, n.year, n.reference_date,
+           CASE n.measure WHEN 'resident_urban' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
+           n.series, n.definition,
+           100 * n.value / d.value AS value,
+           n.value AS numerator, d.value AS denominator,
+           CASE WHEN 'aggregated' IN (n.status, d.status) THEN 'aggregated'
+                WHEN 'derived' IN (n.status, d.status) THEN 'derived'
+                ELSE 'computed' END AS status,
+           greatest(n.release_date, d.release_date) AS release_date,
+           CASE WHEN n.release_date >= d.release_date OR d.release_date IS NULL THEN n.published ELSE d.published END AS published,
+           CASE WHEN n.source = d.source THEN n.source ELSE n.source || ' / ' || d.source END AS source
+    FROM counts n
+    JOIN counts d
+      ON d.region_code = n.region_code AND d.year = n.year AND d.reference_date = n.reference_date
+     AND d.series = n.series
+     AND d.measure = CASE n.measure WHEN 'resident_urban' THEN 'resident_total' ELSE 'hukou_total' END
+     AND (d.definition IS NULL OR d.definition IS NOT DISTINCT FROM n.definition)
+    WHERE n.measure IN ('resident_urban', 'hukou_urban')
+      AND d.value > 0
+      AND coalesce(n.derived_from, '') <> 'rate x total'   -- that count came from the published rate itself
+),
+published AS (
+    SELECT region_code, year, reference_date,
+           CASE measure WHEN 'resident_urban_rate_pct' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
+           series, definition, value, decimals, release_date, published, source
+    FROM stored_observations
+    WHERE unit = 'pct'
+    QUALIFY row_number() OVER (
+        PARTITION BY region_code, year, reference_date, measure, series, definition
+        ORDER BY release_date DESC NULLS LAST, decimals DESC, source) = 1
+)
+SELECT
+    coalesce(c.region_code, p.region_code) AS region_code,
+    coalesce(c.year, p.year) AS year,
+    coalesce(c.reference_date, p.reference_date) AS reference_date,
+    coalesce(c.indicator, p.indicator) AS indicator,
+    coalesce(c.series, p.series) AS series,
+    coalesce(c.definition, p.definition) AS definition,
+    coalesce(c.series, p.series) || coalesce('/' || coalesce(c.definition, p.definition), '') AS basis,
+    coalesce(c.value, p.value) AS value,
+    c.numerator,
+    c.denominator,
+    coalesce(c.status, 'published') AS status,
+    p.value AS published_value,
+    p.decimals AS published_decimals,
+    CASE WHEN c.value IS NOT NULL AND p.value IS NOT NULL
+         THEN abs(c.value - p.value) <= 0.5 * pow(10, -p.decimals) + 1e-9 END AS matches_published,
+    CASE WHEN c.value IS NOT NULL THEN c.release_date ELSE p.release_date END AS release_date,
+    CASE WHEN c.value IS NOT NULL THEN c.published ELSE p.published END AS published,
+    coalesce(p.source, c.source) AS source,
+    c.source AS counts_source
+FROM computed c
+FULL OUTER JOIN published p
+  ON p.region_code = c.region_code AND p.year = c.year AND p.reference_date = c.reference_date
+ AND p.indicator = c.indicator AND p.series = c.series AND p.definition IS NOT DISTINCT FROM c.definition;
+
+COMMENT ON VIEW rates IS 'Both urbanization rates, long: one row per region, year, indicator and basis. A rate is computed only from a numerator and a denominator of the same series and the same reference date; where no counts exist the published rate is shown.';
+COMMENT ON COLUMN rates.region_code IS 'GB/T 2260 region code.';
+COMMENT ON COLUMN rates.year IS 'Reference year.';
+COMMENT ON COLUMN rates.reference_date IS 'Point date of the counts or rate (31 December, or 1 November for census-type series).';
+COMMENT ON COLUMN rates.indicator IS 'resident_rate_pct (常住人口城镇化率) or hukou_rate_pct (户籍人口城镇化率).';
+COMMENT ON COLUMN rates.series IS 'Statistical series of the rate and of its counts.';
+COMMENT ON COLUMN rates.definition IS 'Definition of urban (hukou rates); NULL where not applicable or not stated.';
+COMMENT ON COLUMN rates.basis IS 'series/definition.';
+COMMENT ON COLUMN rates.value IS 'Rate in percent, unrounded: 100 x numerator / denominator where counts exist, else the published rate.';
+COMMENT ON COLUMN rates.numerator IS 'Urban population (persons) used; NULL for a published-only rate.';
+COMMENT ON COLUMN rates.denominator IS 'Total population (persons) used; NULL for a published-only rate.';
+COMMENT ON COLUMN rates.status IS 'computed (from published counts), derived (a count was derived), aggregated (counts summed from children) or published (rate as published, no counts).';
+COMMENT ON COLUMN rates.published_value IS 'The published rate of the same basis, if any.';
+COMMENT ON COLUMN rates.published_decimals IS 'Decimals of the published rate.';
+COMMENT ON COLUMN rates.matches_published IS 'TRUE when the computed rate rounds to the published rate at its published precision; NULL when there is nothing to compare.';
+COMMENT ON COLUMN rates.release_date IS 'Release date (the latest of the inputs).';
+COMMENT ON COLUMN rates.published IS 'Release as given by the source (YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown.';
+COMMENT ON COLUMN rates.source IS 'Source of the published rate, else of the counts.';
+COMMENT ON COLUMN rates.counts_source IS 'Source(s) of the counts a computed rate comes from.';

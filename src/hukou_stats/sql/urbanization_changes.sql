@@ -1,0 +1,83 @@
+-- urbanization_changes: changes of both rates and of the gap, against the previous year and against 2013.
+-- A change is computed only between values of the same series, the same definition and the same
+-- point date (month-day); otherwise it is NULL and the note says why.
+CREATE OR REPLACE VIEW urbanization_changes AS
+WITH rv AS (
+    SELECT region_code, year, indicator, series, definition, strftime(reference_date, '%m-%d') AS point,
+           coalesce(published_value, value) AS v
+    FROM rates
+    QUALIFY row_number() OVER (PARTITION BY region_code, year, indicator, series, definition, point
+                               ORDER BY release_date DESC NULLS LAST) = 1
+),
+u AS (
+    SELECT u.*, strftime(u.resident_reference_date, '%m-%d') AS res_point,
+           strftime(u.hukou_reference_date, '%m-%d') AS huk_point
+    FROM urbanization u
+),
+j AS (
+    SELECT u.*,
+           rp.v AS resident_prev, rb.v AS resident_2013,
+           hp.v AS hukou_prev, hb.v AS hukou_2013,
+           (SELECT string_agg(DISTINCT x.definition, ',') FROM rv x
+             WHERE x.region_code = u.region_code AND x.indicator = 'hukou_rate_pct' AND x.year IN (u.year - 1, 2013)
+               AND x.definition IS DISTINCT FROM u.hukou_definition) AS other_hukou_definitions
+    FROM u
+    LEFT JOIN rv rp ON rp.region_code = u.region_code AND rp.year = u.year - 1 AND rp.indicator = 'resident_rate_pct'
+                   AND rp.series = u.resident_series AND rp.point = u.res_point
+    LEFT JOIN rv rb ON rb.region_code = u.region_code AND rb.year = 2013 AND rb.indicator = 'resident_rate_pct'
+                   AND rb.series = u.resident_series AND rb.point = u.res_point
+    LEFT JOIN rv hp ON hp.region_code = u.region_code AND hp.year = u.year - 1 AND hp.indicator = 'hukou_rate_pct'
+                   AND hp.series = u.hukou_series AND hp.definition IS NOT DISTINCT FROM u.hukou_definition
+                   AND hp.point = u.huk_point
+    LEFT JOIN rv hb ON hb.region_code = u.region_code AND hb.year = 2013 AND hb.indicator = 'hukou_rate_pct'
+                   AND hb.series = u.hukou_series AND hb.definition IS NOT DISTINCT FROM u.hukou_definition
+                   AND hb.point = u.huk_point
+)
+SELECT
+    region_code, region_name, region_name_en, region_level, parent_code, year,
+    resident_rate_pct, resident_decimals, resident_series,
+    resident_rate_pct - resident_prev AS resident_change_prev_pp,
+    CASE WHEN year > 2013 THEN resident_rate_pct - resident_2013 END AS resident_change_2013_pp,
+    hukou_rate_pct, hukou_decimals, hukou_series, hukou_definition,
+    hukou_rate_pct - hukou_prev AS hukou_change_prev_pp,
+    CASE WHEN year > 2013 THEN hukou_rate_pct - hukou_2013 END AS hukou_change_2013_pp,
+    gap_pp,
+    gap_pp - (resident_prev - hukou_prev) AS gap_change_prev_pp,
+    CASE WHEN year > 2013 THEN gap_pp - (resident_2013 - hukou_2013) END AS gap_change_2013_pp,
+    nullif(concat_ws('; ',
+        CASE WHEN resident_rate_pct IS NOT NULL AND resident_prev IS NULL
+             THEN 'resident: no ' || (year - 1) || ' value in series ' || resident_series END,
+        CASE WHEN resident_rate_pct IS NOT NULL AND resident_2013 IS NULL AND year > 2013
+             THEN 'resident: no 2013 value in series ' || resident_series END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND other_hukou_definitions IS NOT NULL
+             AND (hukou_prev IS NULL OR (hukou_2013 IS NULL AND year > 2013))
+             THEN 'hukou: definition break (' || other_hukou_definitions || ' vs ' || coalesce(hukou_definition, 'unstated') || '), not compared' END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev IS NULL
+             THEN 'hukou: no ' || (year - 1) || ' value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013 IS NULL AND year > 2013
+             THEN 'hukou: no 2013 value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END
+    ), '') AS comparability_note
+FROM j;
+
+COMMENT ON VIEW urbanization_changes IS 'Changes in percentage points (个百分点) of both rates and the gap against the previous year and against 2013. Both ends must share series, definition and point date; otherwise the change is NULL and comparability_note says why.';
+COMMENT ON COLUMN urbanization_changes.region_code IS 'GB/T 2260 region code.';
+COMMENT ON COLUMN urbanization_changes.region_name IS 'Chinese name (registry).';
+COMMENT ON COLUMN urbanization_changes.region_name_en IS 'English/pinyin name (registry).';
+COMMENT ON COLUMN urbanization_changes.region_level IS '0 nation, 1 province, 2 prefecture, 3 county/district.';
+COMMENT ON COLUMN urbanization_changes.parent_code IS 'Code of the parent region.';
+COMMENT ON COLUMN urbanization_changes.year IS 'Reference year.';
+COMMENT ON COLUMN urbanization_changes.resident_rate_pct IS 'Headline resident rate (as in urbanization).';
+COMMENT ON COLUMN urbanization_changes.resident_decimals IS 'Decimals to publish the resident rate with.';
+COMMENT ON COLUMN urbanization_changes.resident_series IS 'Series of the headline resident rate.';
+COMMENT ON COLUMN urbanization_changes.resident_change_prev_pp IS 'Resident rate minus the previous year''s rate of the same series, points.';
+COMMENT ON COLUMN urbanization_changes.resident_change_2013_pp IS 'Resident rate minus the 2013 rate of the same series, points.';
+COMMENT ON COLUMN urbanization_changes.hukou_rate_pct IS 'Headline hukou rate (as in urbanization).';
+COMMENT ON COLUMN urbanization_changes.hukou_decimals IS 'Decimals to publish the hukou rate with.';
+COMMENT ON COLUMN urbanization_changes.hukou_series IS 'Series of the headline hukou rate.';
+COMMENT ON COLUMN urbanization_changes.hukou_definition IS 'Definition of the headline hukou rate.';
+COMMENT ON COLUMN urbanization_changes.hukou_change_prev_pp IS 'Hukou rate minus the previous year''s rate of the same series and definition, points.';
+COMMENT ON COLUMN urbanization_changes.hukou_change_2013_pp IS 'Hukou rate minus the 2013 rate of the same series and definition, points; NULL across a definition break.';
+COMMENT ON COLUMN urbanization_changes.gap_pp IS 'Resident minus hukou rate, points.';
+COMMENT ON COLUMN urbanization_changes.gap_change_prev_pp IS 'Change of the gap against the previous year (both rates comparable), points; negative = narrower.';
+COMMENT ON COLUMN urbanization_changes.gap_change_2013_pp IS 'Change of the gap against 2013 (both rates comparable), points; negative = narrower.';
+COMMENT ON COLUMN urbanization_changes.comparability_note IS 'Why a change is NULL: no value of the same series, or a definition break.';
