@@ -1,0 +1,38 @@
+# hukou-stats: every target sets itself up from nothing (a virtual environment in .venv).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+REGION ?= 440100
+YEAR   ?=
+
+.PHONY: setup bulletin test clean ingest build
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+ingest: $(STAMP)
+	$(BIN)/hukou-stats ingest
+
+build: ingest
+	$(BIN)/hukou-stats build
+
+## bulletin: the main job on the bundled real data (default Guangzhou, latest year with both rates)
+bulletin: build
+	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR))
+
+## test: the whole test suite (includes running the analyst notebook)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf data/processed out .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info

@@ -1,0 +1,189 @@
+"""hukou-stats command line: a thin layer over functions the tests call directly.
+
+Exit codes: 0 ok, 1 validation failed, 2 usage or configuration, 3 input/output.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import HukouStatsError, ValidationFailed
+from .project import Project
+
+app = typer.Typer(
+    name="hukou-stats",
+    help="Resident and hukou urbanization rates (常住人口城镇化率, 户籍人口城镇化率) from published figures.\n\n"
+         "Typical run: hukou-stats ingest && hukou-stats build && hukou-stats bulletin --region guangzhou",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+STATE = {"root": Path("."), "debug": False}
+
+
+def project() -> Project:
+    return Project.at(STATE["root"])
+
+
+def handled(fn):
+    """Turn HukouStatsError into a clear message and its exit code (a traceback only with --debug)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except HukouStatsError as e:
+            if STATE["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+    return wrapper
+
+
+def _version(value: bool):
+    if value:
+        out.print(f"hukou-stats {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    root: Annotated[Path, typer.Option(help="Project folder holding data/ and schemas/.")] = Path("."),
+    debug: Annotated[bool, typer.Option(help="Show Python tracebacks.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+):
+    STATE["root"] = root
+    STATE["debug"] = debug
+
+
+def _progress(total: int):
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+def _run_checks(paths: list[Path] | None, store: bool):
+    from .ingest import discover
+    from .pipeline import check_inputs, ingest
+    p = project()
+    n = len(discover(paths or [p.raw]))
+    with _progress(n) as prog:
+        task = prog.add_task("reading", total=n)
+        step = lambda label: prog.update(task, advance=1, description=f"read {label}")  # noqa: E731
+        return (ingest if store else check_inputs)(p, paths, progress=step)
+
+
+@app.command("ingest")
+@handled
+def ingest_cmd(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: data/raw).")] = None,
+):
+    """Read, validate and store input tables as Parquet (append-only by release).
+
+    Any error stops the run and leaves data/processed/ as it was; the validation report
+    lists every failed check.
+
+    Example: hukou-stats ingest data/raw/guangzhou
+    """
+    try:
+        checked = _run_checks(paths, store=True)
+    except ValidationFailed as e:
+        err.print(f"[bold red]validation failed:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"report: {project().out / 'validation' / 'validation_report.md'}")
+        raise typer.Exit(1) from None
+    s = checked.stored
+    warn = len(checked.issues) - len(checked.errors)
+    out.print(f"{len(checked.files)} file(s), {len(checked.frame)} figures: {s['new']} new, "
+              f"{s['skipped']} already stored; {warn} warning(s). Report: {checked.report[0]}")
+
+
+@app.command("validate")
+@handled
+def validate_cmd(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: data/raw).")] = None,
+):
+    """Check input tables without storing anything; write the validation report.
+
+    Exit code 1 if any check fails with an error.
+
+    Example: hukou-stats validate data/raw/zhejiang/observations.csv
+    """
+    checked = _run_checks(paths, store=False)
+    for i in checked.issues:
+        style = "red" if i.severity == "error" else "yellow"
+        err.print(f"[{style}]{i.severity}[/]: {i}", highlight=False, soft_wrap=True)
+    out.print(f"{len(checked.files)} file(s), {len(checked.frame)} figures, {len(checked.errors)} error(s), "
+              f"{len(checked.issues) - len(checked.errors)} warning(s). Report: {checked.report[0]}")
+    if checked.errors:
+        raise typer.Exit(1)
+
+
+@app.command("build")
+@handled
+def build_cmd():
+    """Build data/processed/hukou.duckdb (tables and views) from the Parquet store.
+
+    Example: hukou-stats build && hukou-stats query "select * from urbanization where region_code = '440100'"
+    """
+    from .database import build
+    with err.status("building the database", spinner="dots"):
+        path = build(project())
+    out.print(f"database: {path}")
+
+
+@app.command("bulletin")
+@handled
+def bulletin_cmd(
+    region: Annotated[str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name: 440100, 广州市, guangzhou.")] = "440100",
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="Reference year (default: latest with both rates).")] = None,
+):
+    """Write the bulletin (Markdown + one CSV per table) to out/bulletin/<region_code>/<year>/.
+
+    Example: hukou-stats bulletin --region guangzhou --year 2020
+    """
+    from .bulletin import make_bulletin
+    path = make_bulletin(project(), region, year)
+    out.print(f"bulletin: {path}")
+
+
+@app.command("query")
+@handled
+def query_cmd(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output instead of a table.")] = False,
+):
+    """Run SQL on the database and show the result.
+
+    Example: hukou-stats query "select year, resident_rate_pct, hukou_rate_pct, gap_pp from urbanization where region_code = '000000'"
+    """
+    import duckdb
+
+    from .database import connect
+    from .errors import UsageError
+    con = connect(project())
+    try:
+        try:
+            df = con.execute(sql).df()
+        except duckdb.Error as e:
+            raise UsageError(f"the query failed: {e}") from e
+    finally:
+        con.close()
+    if csv:
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    table = Table(show_lines=False)
+    for c in df.columns:
+        table.add_column(str(c))
+    for row in df.itertuples(index=False):
+        table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
+    out.print(table)
+    out.print(f"{len(df)} row(s)")

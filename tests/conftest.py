@@ -1,0 +1,60 @@
+"""Fixtures: throw-away projects (reference data and schemas copied from the repository)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hukou_stats.database import build
+from hukou_stats.pipeline import ingest
+from hukou_stats.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+LONG_HEADER = "region_code,region_name_zh,year,measure,value,unit,source,published,seen_at,series,definition,note\n"
+
+
+def make_project(base: Path, raw: dict[str, str] | None = None, bundled: bool = False) -> Project:
+    """A project folder with the repository's reference data and schemas, plus the given raw files."""
+    base.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "data" / "reference", base / "data" / "reference")
+    shutil.copytree(ROOT / "schemas", base / "schemas")
+    if bundled:
+        shutil.copytree(ROOT / "data" / "raw", base / "data" / "raw")
+    else:
+        (base / "data" / "raw").mkdir(parents=True)
+    for name, text in (raw or {}).items():
+        path = base / "data" / "raw" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return Project.at(base)
+
+
+def long_csv(*rows: str) -> str:
+    return LONG_HEADER + "".join(r.rstrip("\n") + "\n" for r in rows)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> Project:
+    """The bundled real data, ingested and built once for the session."""
+    p = make_project(tmp_path_factory.mktemp("bundled"), bundled=True)
+    ingest(p)
+    build(p)
+    return p
+
+
+@pytest.fixture
+def con(bundled):
+    from hukou_stats.database import connect
+    c = connect(bundled)
+    yield c
+    c.close()
+
+
+def tree_snapshot(path: Path) -> dict[str, bytes]:
+    """Every file under a folder with its bytes: to prove nothing changed."""
+    if not path.exists():
+        return {}
+    return {str(f.relative_to(path)): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file()}

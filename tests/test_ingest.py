@@ -1,0 +1,132 @@
+"""Readers: the bundled data, wide tables through a spec, and what a spec must say."""
+from collections import Counter
+import csv
+
+import openpyxl
+import pytest
+
+from hukou_stats.errors import UsageError
+from hukou_stats.pipeline import check_inputs
+
+from .conftest import SHARED_REFERENCE, make_project
+
+
+def _key(region, year, measure, value, unit, source, published, series, definition, seen_at, note):
+    return (region, int(year), measure, value, unit, source, published or "", series,
+            definition or "", seen_at or "", note or "")
+
+
+def test_every_bundled_figure_is_ingested_without_error(bundled):
+    checked = check_inputs(bundled)
+    assert checked.errors == []
+    assert len(checked.frame) == 314
+    assert checked.frame.row_id.is_unique
+
+
+@pytest.mark.skipif(not SHARED_REFERENCE.exists(), reason="../shared/reference is not beside this clone")
+def test_ingested_rows_equal_the_published_reference_row_for_row(bundled):
+    """data/raw splits the reference by publication (two yearbook tables are wide); nothing is lost or altered."""
+    expected = Counter()
+    for name in ("guangzhou", "zhejiang", "national"):
+        with open(SHARED_REFERENCE / "observations" / f"{name}.csv", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                expected[_key(r["region_code"], r["year"], r["measure"], r["value"], r["unit"], r["source"],
+                              r["published"], r["series"], r["definition"], r["seen_at"], r["note"])] += 1
+    df = check_inputs(bundled).frame
+    got = Counter(_key(*t) for t in df[["region_code", "year", "measure", "value_published", "unit_published",
+                                        "source", "published", "series", "definition", "seen_at", "note"]]
+                  .itertuples(index=False))
+    assert got == expected
+
+
+def test_census_and_sample_survey_figures_are_dated_1_november(bundled):
+    df = check_inputs(bundled).frame
+    census = df[df.series.isin(["census_2020", "sample_survey_2015"])]
+    assert len(census) > 0
+    assert {(d.month, d.day) for d in census.reference_date} == {(11, 1)}
+    year_end = df[~df.series.isin(["census_2020", "sample_survey_2015"])]
+    assert {(d.month, d.day) for d in year_end.reference_date} == {(12, 31)}
+
+
+def _xlsx(path, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2-1"
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def test_wide_xlsx_with_title_rows_spaced_names_and_ten_thousands(tmp_path):
+    p = make_project(tmp_path)
+    _xlsx(p.raw / "districts.xlsx", [
+        ["2019年各区人口"], [],
+        ["地  区", "常住人口", "城镇化率"],
+        ["全 市", "1530.59", "86.46"],
+        ["荔 湾 区", "—", "100"],
+        ["番 禺 区", "182.78", ""],
+    ])
+    (p.raw / "districts.toml").write_text('''
+layout = "measures"
+sheet = "2-1"
+header_row = 3
+region_column = "地  区"
+parent = "440100"
+year = 2019
+unit = "万人"
+published = "2020-03"
+series = "first_release"
+source = "test table"
+[columns]
+"常住人口" = "resident_total"
+"城镇化率" = { measure = "resident_urban_rate_pct", unit = "%" }
+[aliases]
+"全市" = "440100"
+''', encoding="utf-8")
+    checked = check_inputs(p)
+    assert checked.errors == []
+    df = checked.frame.set_index(["region_code", "measure"])
+    assert df.loc[("440100", "resident_total"), "value"] == 15305900
+    assert df.loc[("440100", "resident_total"), "precision"] == 50
+    assert df.loc[("440113", "resident_total"), "value"] == 1827800
+    assert df.loc[("440103", "resident_urban_rate_pct"), "value"] == 100
+    assert ("440103", "resident_total") not in df.index      # "—" is not available, not zero
+    assert ("440113", "resident_urban_rate_pct") not in df.index
+    assert df.loc[("440100", "resident_total"), "source_row"] == 4   # the sheet row a statistician sees
+    assert str(df.loc[("440100", "resident_total"), "reference_date"]) == "2019-12-31"
+
+
+def test_wide_years_layout_reads_year_headers(tmp_path):
+    p = make_project(tmp_path, {"t.csv": "地区,2018年,2019年\n全市,86.38,86.46\n白云区,81.02,81.04\n"})
+    (p.raw / "t.toml").write_text('layout="years"\nregion_column="地区"\nparent="440100"\n'
+                                  'measure="resident_urban_rate_pct"\nunit="pct"\npublished="2020"\n'
+                                  'series="pre_census2020_revision"\nsource="yearbook"\n[aliases]\n"全市"="440100"\n',
+                                  encoding="utf-8")
+    df = check_inputs(p).frame
+    assert sorted(zip(df.region_code, df.year, df.value)) == [
+        ("440100", 2018, 86.38), ("440100", 2019, 86.46), ("440111", 2018, 81.02), ("440111", 2019, 81.04)]
+
+
+@pytest.mark.parametrize("spec,message", [
+    ('layout="diagonal"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
+     "layout must be"),
+    ('region_column="地区"', "missing required key 'layout'"),
+    ('layout="years"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
+     "needs measure"),
+    ('layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="furlongs"\npublished="2020"\n'
+     'series="first_release"\nsource="s"', "unknown unit"),
+    ('layout="years" region', "not valid TOML"),
+])
+def test_a_broken_spec_is_a_configuration_error_naming_the_file(tmp_path, spec, message):
+    p = make_project(tmp_path, {"t.csv": "地区,2019\n全市,1\n"})
+    (p.raw / "t.toml").write_text(spec, encoding="utf-8")
+    with pytest.raises(UsageError, match=message) as e:
+        check_inputs(p)
+    assert "t.toml" in str(e.value)
+
+
+def test_a_file_that_is_neither_canonical_nor_specified_is_an_error(tmp_path):
+    p = make_project(tmp_path, {"odd.csv": "a,b\n1,2\n"})
+    checked = check_inputs(p)
+    assert [i.check for i in checked.errors] == ["long_columns"]
+    assert checked.errors[0].file == "data/raw/odd.csv"

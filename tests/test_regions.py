@@ -1,0 +1,56 @@
+import datetime as dt
+
+import pytest
+
+from hukou_stats.errors import UsageError
+from hukou_stats.regions import Registry
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return Registry.load(ROOT / "data" / "reference" / "regions.csv")
+
+
+def test_registry_covers_what_the_bundle_needs(reg):
+    provinces = [c for c, rs in reg.by_code.items() if rs[0].level == 1]
+    assert len(provinces) == 31 and all(c.endswith("0000") for c in provinces)
+    assert len(reg.children("330000")) == 11
+    assert {"440116", "440183", "440184"} <= set(reg.by_code)
+    assert all(len(v) == 1 for v in reg.by_code.values()), "codes must be unique in regions.csv"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("440100", "440100"), ("广州市", "440100"), ("广州", "440100"), ("guangzhou", "440100"),
+    ("Guangzhou", "440100"), ("荔 湾 区", "440103"), ("荔湾", "440103"), ("Liwan District", "440103"),
+    ("内蒙古自治区", "150000"), ("Inner Mongolia", "150000"), ("全国", "000000"),
+])
+def test_resolve_by_code_chinese_or_pinyin(reg, text, code):
+    assert reg.resolve(text) == code
+
+
+def test_a_short_name_resolves_by_the_date(reg):
+    # "从化" was 从化市 (440184) until January 2014, 从化区 (440117) after
+    assert reg.resolve("从化", on=dt.date(2013, 12, 31)) == "440184"
+    assert reg.resolve("从化", on=dt.date(2019, 12, 31)) == "440117"
+    with pytest.raises(UsageError, match="ambiguous"):
+        reg.resolve("从化")
+
+
+def test_unknown_region_is_refused(reg):
+    with pytest.raises(UsageError, match="unknown region"):
+        reg.resolve("花果山")
+
+
+def test_children_follow_the_2014_changes(reg):
+    before = {r.code for r in reg.children("440100", dt.date(2013, 12, 31))}
+    after = {r.code for r in reg.children("440100", dt.date(2019, 12, 31))}
+    assert {"440116", "440183", "440184"} <= before and not {"440117", "440118"} & before
+    assert {"440117", "440118"} <= after and not {"440116", "440183", "440184"} & after
+    assert len(after) == 11 and len(before) == 12
+
+
+def test_incomplete_parents_have_no_children_for_aggregation(reg):
+    # the registry lists only Guangzhou under Guangdong: summing it would be wrong
+    assert reg.children("440000") == []
