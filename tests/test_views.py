@@ -5,7 +5,7 @@ import pytest
 
 from hukou_stats.units import round_half_up
 
-VIEWS = ["observations", "counts", "rates", "urbanization", "urbanization_changes", "region_tree"]
+VIEWS = ["observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes", "region_tree"]
 
 # Published rates that are NOT in the bundle (the bundle has only the counts), each with its source.
 # The rate computed from the bundled counts must round to them at their published precision.

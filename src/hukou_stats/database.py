@@ -16,7 +16,7 @@ from .project import Project
 from .store import Store
 
 # views in dependency order; one SQL file each in hukou_stats/sql/
-VIEWS = ["region_tree", "observations", "counts", "rates", "urbanization", "urbanization_changes"]
+VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes"]
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",

@@ -5,19 +5,11 @@ WITH published AS (
     SELECT region_code, year, reference_date, measure, series, definition, value, precision,
            'published' AS status, CAST(NULL AS VARCHAR) AS derived_from, 0 AS n_children,
            release_date, published, source
-    FROM stored_observations
+    FROM latest_observations
     WHERE unit = 'persons'
-    QUALIFY row_number() OVER (
-        PARTITION BY region_code, year, reference_date, measure, series, definition
-        ORDER BY release_date DESC NULLS LAST, precision, source) = 1
 ),
 published_rates AS (
-    SELECT region_code, year, reference_date, measure, series, definition, value, decimals, release_date, published, source
-    FROM stored_observations
-    WHERE unit = 'pct'
-    QUALIFY row_number() OVER (
-        PARTITION BY region_code, year, reference_date, measure, series, definition
-        ORDER BY release_date DESC NULLS LAST, decimals DESC, source) = 1
+    SELECT * FROM latest_observations WHERE unit = 'pct'
 ),
 -- urban = rate x total, where a source published only the rate and the total
 urban_from_rate AS (

@@ -26,11 +26,8 @@ published AS (
     SELECT region_code, year, reference_date,
            CASE measure WHEN 'resident_urban_rate_pct' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
            series, definition, value, decimals, release_date, published, source
-    FROM stored_observations
+    FROM latest_observations
     WHERE unit = 'pct'
-    QUALIFY row_number() OVER (
-        PARTITION BY region_code, year, reference_date, measure, series, definition
-        ORDER BY release_date DESC NULLS LAST, decimals DESC, source) = 1
 )
 SELECT
     coalesce(c.region_code, p.region_code) AS region_code,
