@@ -130,3 +130,30 @@ def test_a_file_that_is_neither_canonical_nor_specified_is_an_error(tmp_path):
     checked = check_inputs(p)
     assert [i.check for i in checked.errors] == ["long_columns"]
     assert checked.errors[0].file == "data/raw/odd.csv"
+
+
+def test_unreadable_files_are_located_errors_not_crashes(tmp_path):
+    p = make_project(tmp_path)
+    (p.raw / "empty.csv").write_bytes(b"")
+    (p.raw / "gbk.csv").write_bytes("地区,2019\n全市,1\n".encode("gbk"))
+    (p.raw / "broken.xlsx").write_bytes(b"not a zip")
+    spec = ('layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="pct"\n'
+            'published="2020"\nseries="first_release"\nsource="s"\n')
+    (p.raw / "gbk.toml").write_text(spec, encoding="utf-8")
+    (p.raw / "broken.toml").write_text(spec, encoding="utf-8")
+    checked = check_inputs(p)
+    got = {(i.file, i.check) for i in checked.errors}
+    assert got == {("data/raw/empty.csv", "file_readable"), ("data/raw/gbk.csv", "file_readable"),
+                   ("data/raw/broken.xlsx", "file_readable")}
+    assert any("not UTF-8" in i.message for i in checked.errors)
+
+
+def test_a_spec_naming_a_missing_sheet(tmp_path):
+    p = make_project(tmp_path)
+    _xlsx(p.raw / "t.xlsx", [["地区", "2019"], ["全市", "1"]])
+    (p.raw / "t.toml").write_text('layout="years"\nsheet="表9"\nregion_column="地区"\nmeasure="resident_total"\n'
+                                  'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n',
+                                  encoding="utf-8")
+    errors = check_inputs(p).errors
+    assert [(e.file, e.check) for e in errors] == [("data/raw/t.xlsx", "sheet_exists")]
+    assert "表9" in errors[0].message

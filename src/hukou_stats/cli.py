@@ -26,8 +26,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 STATE = {"root": Path("."), "debug": False}
 
 
@@ -89,8 +89,7 @@ def ingest_cmd(
 ):
     """Read, validate and store input tables as Parquet (append-only by release).
 
-    Any error stops the run and leaves data/processed/ as it was; the validation report
-    lists every failed check.
+    Any error stops the run and leaves data/processed/ as it was; the validation report lists every failed check.
 
     Example: hukou-stats ingest data/raw/guangzhou
     """

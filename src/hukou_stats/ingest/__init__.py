@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +40,23 @@ def spec_for(path: Path) -> Path | None:
 
 
 def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Read one input file into canonical rows plus the issues found while reading."""
+    """Read one input file into canonical rows plus the issues found while reading.
+
+    A file that cannot be parsed at all (empty, wrong encoding, not a spreadsheet) becomes one
+    located error instead of a crash.
+    """
+    try:
+        return _read(path, registry, reference_dir, label)
+    except UnicodeDecodeError as e:
+        why = f"not UTF-8 text (byte {e.start}); save the file as UTF-8"
+    except pd.errors.EmptyDataError:
+        why = "the file is empty"
+    except (pd.errors.ParserError, zipfile.BadZipFile, ValueError, KeyError) as e:
+        why = f"cannot be read as {path.suffix.lstrip('.').upper() or 'a table'}: {e}"
+    return empty_frame(), [Issue("error", "file_readable", why, file=label)]
+
+
+def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
     spec = spec_for(path)
     if spec is not None:
         return read_wide(path, spec, registry, reference_dir, label)

@@ -19,10 +19,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
 
 
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):
-    try:
-        df = read_csv_text(path)
-    except (UnicodeDecodeError, pd.errors.ParserError) as e:
-        return empty_frame(), [Issue("error", "csv_readable", f"cannot read as UTF-8 CSV: {e}", file=label)]
+    df = read_csv_text(path)
     df.columns = [c.strip() for c in df.columns]
     missing = [c for c in LONG_REQUIRED if c not in df.columns]
     if "region_code" not in df.columns and "region" not in df.columns:

@@ -26,8 +26,11 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
     spec = load_spec(spec_path)
     try:
         grid = _read_grid(path, spec.sheet)
-    except ValueError as e:  # e.g. unknown sheet
-        return empty_frame(), [Issue("error", "sheet_exists", str(e), file=label)]
+    except ValueError as e:
+        if "not found" not in str(e) and "index" not in str(e):
+            raise
+        return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name} names sheet {spec.sheet!r}: {e}",
+                                     file=label)]
     if len(grid) < spec.header_row:
         return empty_frame(), [Issue("error", "header_row", f"the file has no row {spec.header_row} for the header", file=label)]
     headers = [str(h).strip() for h in grid.iloc[spec.header_row - 1]]
