@@ -39,7 +39,8 @@ def urban_not_above_total(df: pd.DataFrame) -> list[Issue]:
                 f"{part} ({r['value_published']} {r['unit_published']}) is above {whole} "
                 f"({r['value_published_t']} {r['unit_published_t']}, {r['source_file_t']} row {r['source_row_t']}) "
                 f"for {r['region_code']} {r['year']} ({r['series']})" + ("" if same else "; different sources"),
-                file=f, row=row, column="value", value=r["value_published"]))
+                file=f, row=row, column="value", value=r["value_published"],
+                row_ids=(r["row_id"], r["row_id_t"])))
     return issues
 
 
@@ -56,8 +57,8 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
         nd = nd[nd.definition_d.isna() | (nd.definition_n == nd.definition_d)]
         m = rates.merge(nd, on=KEY)
         m = m[m.definition.isna() | (m.definition == m.definition_n)]
-        for r in m.to_dict("records"):
-            computed = 100 * r["value_n"] / r["value_d"] if r["value_d"] else float("nan")
+        for r in m[m.value_d > 0].to_dict("records"):
+            computed = 100 * r["value_n"] / r["value_d"]
             # rounding of the rate itself, plus what the count precision allows
             tol = (5 * 10 ** -(r["decimals"] + 1)
                    + computed * (r["precision_n"] / max(r["value_n"], 1) + r["precision_d"] / r["value_d"])
@@ -70,7 +71,8 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
                     f"published {rate_m} {r['value_published']} differs from {computed:.4f} computed from "
                     f"{num_m} / {den_m} of the same series ({r['source_file_n']} row {r['source_row_n']}, "
                     f"{r['source_file_d']} row {r['source_row_d']}) by more than rounding allows (±{tol:.4f})",
-                    file=f, row=row, column="value", value=r["value_published"]))
+                    file=f, row=row, column="value", value=r["value_published"],
+                    row_ids=(r["row_id"], r["row_id_n"], r["row_id_d"])))
     return issues
 
 
@@ -100,16 +102,28 @@ def children_sum_to_parent(df: pd.DataFrame, registry: Registry) -> list[Issue]:
                     f"{measure} {year} ({series}): the {len(kids)} districts sum to {total:,.0f}, "
                     f"the published total is {p.value:,.0f} (difference {total - p.value:+,.0f})",
                     file=f, row=row, column="value", value=p["value_published"],
-                    rows="; ".join(f"{r.source_file}:{r.source_row}" for r in have.itertuples())))
+                    rows="; ".join(f"{r.source_file}:{r.source_row}" for r in have.itertuples()),
+                    row_ids=(p.row_id, *have.row_id)))
     return issues
 
 
 def duplicate_rows(df: pd.DataFrame) -> list[Issue]:
     dup = df[df.duplicated("row_id", keep="first")]
     return [Issue("warning", "duplicate_row", "the same figure from the same source appears twice; kept once",
-                  file=r.source_file, row=int(r.source_row)) for r in dup.itertuples()]
+                  file=r.source_file, row=int(r.source_row), row_ids=(r.row_id,)) for r in dup.itertuples()]
 
 
-def cross_checks(df: pd.DataFrame, registry: Registry) -> list[Issue]:
-    return (urban_not_above_total(df) + rate_matches_counts(df)
-            + children_sum_to_parent(df, registry) + duplicate_rows(df))
+def cross_checks(new: pd.DataFrame, registry: Registry, stored: pd.DataFrame | None = None) -> list[Issue]:
+    """Rules across rows, over the new rows together with those already stored.
+
+    Only issues that involve at least one new row are returned: a new urban count is checked
+    against a total ingested last year, but old disagreements are not reported again.
+    """
+    df = new
+    if stored is not None and not stored.empty:
+        old = stored[~stored.row_id.isin(new.row_id)]
+        df = pd.concat([old.astype({"year": "int64"}), new], ignore_index=True)
+    issues = (urban_not_above_total(df) + rate_matches_counts(df)
+              + children_sum_to_parent(df, registry) + duplicate_rows(new))
+    fresh = set(new.row_id)
+    return [i for i in issues if not i.row_ids or fresh.intersection(i.row_ids)]

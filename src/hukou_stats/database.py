@@ -23,6 +23,7 @@ TABLE_COMMENTS = {
     "regions": "Region registry: code, names, level, parent, validity (data/reference/regions.csv).",
     "series": "Statistical series (first part of the basis) with the headline precedence (data/reference/series.csv).",
     "definitions": "Definitions of urban hukou population and when they applied (data/reference/definitions.csv).",
+    "benchmarks": "Benchmark revisions (the 2020 census): figures released on either side are not compared (data/reference/benchmarks.csv).",
 }
 
 
@@ -41,9 +42,13 @@ def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         name_zh, name_en, description FROM read_csv('{ref / 'series.csv'}', all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE definitions AS SELECT * FROM read_csv('{ref / 'definitions.csv'}',
         all_varchar = true, header = true)""")
+    con.execute(f"""CREATE TABLE benchmarks AS SELECT CAST(benchmark_date AS DATE) AS benchmark_date, name_zh, name_en,
+        applies_to, description FROM read_csv('{ref / 'benchmarks.csv'}', all_varchar = true, header = true)""")
 
 
 def build(project: Project) -> Path:
+    if not (project.reference / "regions.csv").exists():
+        raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
     parts = Store(project.processed).part_paths()
     if not parts:
         raise UsageError("the store is empty: run `hukou-stats ingest` first")

@@ -43,6 +43,7 @@ class Issue:
     column: str = ""
     value: str = ""
     rows: str = ""
+    row_ids: tuple = field(default=(), compare=False, repr=False)  # figures involved (for filtering)
 
     def location(self) -> str:
         parts = [self.file or "<input>"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import cross_checks
-from .errors import InputOutputError, Issue, ValidationFailed
+from .errors import InputOutputError, Issue, UsageError, ValidationFailed
 from .ingest import discover, read_file
 from .ingest.canonical import empty_frame
 from .project import Project
@@ -31,7 +31,10 @@ class Checked:
 
 
 def registry(project: Project) -> Registry:
-    return Registry.load(project.reference / "regions.csv")
+    path = project.reference / "regions.csv"
+    if not path.exists():
+        raise UsageError(f"{project.root} is not a hukou-stats project: {path} is missing (use --root)")
+    return Registry.load(path)
 
 
 def check_inputs(project: Project, paths: list[Path] | None = None, progress=None) -> Checked:
@@ -53,7 +56,7 @@ def check_inputs(project: Project, paths: list[Path] | None = None, progress=Non
     frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
     if not frame.empty:
         issues += validate_frame(frame, project.schemas)
-        issues += cross_checks(frame, reg)
+        issues += cross_checks(frame, reg, Store(project.processed).read())
     labels = [project.label(f) for f in files]
     checked = Checked(frame, issues, labels)
     checked.report = write_report(issues, project.out / "validation", labels)

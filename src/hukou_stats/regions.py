@@ -130,6 +130,25 @@ class Registry:
             cur = self.get(cur.parent_code) if cur.parent_code else None
         return False
 
+    def check_code(self, code: str, on: dt.date | None = None) -> tuple[str, str] | None:
+        """(severity, message) when a well-formed code is doubtful, else None.
+
+        A code whose province does not exist is an error; a code outside the registry, or not
+        valid on the date, is a warning (it is stored, but not named or aggregated).
+        """
+        provinces = {c for c, rs in self.by_code.items() if rs[0].level <= 1}
+        if code[:6] != "000000" and f"{code[:2]}0000" not in provinces:
+            return "error", f"no province has the code prefix {code[:2]} (GB/T 2260)"
+        versions = self.by_code.get(code[:6]) if len(code) == 6 else None
+        if len(code) == 6 and not versions:
+            return "warning", "code not in the region registry: stored, but not named or aggregated"
+        if versions and on is not None and not any(r.valid_on(on) for r in versions):
+            r = versions[-1]
+            span = f"{r.valid_from or '…'} to {r.valid_to or '…'}"
+            return "warning", (f"code {code} ({r.name_zh}) is valid {span}, not on {on}: the figure is on other "
+                               "boundaries than its date (e.g. a yearbook's comparable series), or the code is wrong")
+        return None
+
     def candidates(self, text: str) -> set[str]:
         s = str(text).strip()
         if CODE_RE.match(s):

@@ -15,12 +15,13 @@ from .tables import CSV_COLUMNS, Table, regions_table, series_table
 
 
 def default_year(con, region: str) -> int:
-    """The latest year in which both rates can be given for the region."""
-    row = con.execute("SELECT max(year) FROM urbanization WHERE region_code = ? AND resident_rate_pct IS NOT NULL "
-                      "AND hukou_rate_pct IS NOT NULL", [region]).fetchone()
-    if row[0] is None:
-        raise UsageError(f"region {region}: no year has both the resident and the hukou rate; give --year")
-    return int(row[0])
+    """The latest year in which both rates can be given for the region, else the latest with either."""
+    both, either = con.execute(
+        "SELECT max(year) FILTER (WHERE resident_rate_pct IS NOT NULL AND hukou_rate_pct IS NOT NULL), max(year) "
+        "FROM urbanization WHERE region_code = ?", [region]).fetchone()
+    if either is None:
+        raise UsageError(f"region {region}: no urbanization rate in the database for any year")
+    return int(both if both is not None else either)
 
 
 def table_csv(table: Table) -> str:
@@ -35,11 +36,17 @@ def make_bulletin(project: Project, region: str, year: int | None = None) -> Pat
     con = connect(project)
     try:
         year = year or default_year(con, code)
+        n = con.execute("SELECT count(*) FROM urbanization WHERE year = ? AND (region_code = ? OR parent_code = ?)",
+                        [year, code, code]).fetchone()[0]
+        if n == 0:
+            raise UsageError(f"no urbanization rate for {code} {reg.name(code)} or its children in {year}")
         kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, dt.date(year, 12, 31))]
         if not kids:  # parents whose children the registry does not list completely: those it knows
             kids = [(r.code, r.name_zh, r.name_en) for rs in reg.by_code.values() for r in rs
                     if r.parent_code == code and r.valid_on(dt.date(year, 12, 31))]
-        tables = [regions_table(con, code, year, kids), series_table(con, code, year)]
+        me = reg.get(code)
+        tables = [regions_table(con, (code, reg.name(code), me.name_en if me else ""), year, kids),
+                  series_table(con, code, year)]
     finally:
         con.close()
     out = project.out / "bulletin" / code / str(year)

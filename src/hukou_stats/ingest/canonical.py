@@ -17,8 +17,9 @@ CANONICAL_COLUMNS = [
     "source", "published", "release_date", "release_precision", "seen_at",
     "series", "definition", "note", "source_file", "source_row", "row_id",
 ]
+# what makes a figure the same figure: editing where it was seen, or a note, does not make a new one
 IDENTITY = ["region_code", "year", "measure", "value_published", "unit_published",
-            "source", "published", "series", "definition", "seen_at", "note"]
+            "source", "published", "series", "definition"]
 
 
 def empty_frame() -> pd.DataFrame:
@@ -45,13 +46,14 @@ def row_id(fields: dict) -> str:
 class RowBuilder:
     """Turns one published cell into a canonical row, or into an Issue."""
 
-    def __init__(self, label: str, reference_dir: Path):
+    def __init__(self, label: str, reference_dir: Path, registry=None):
         self.label = label
         self.reference_dir = reference_dir
         self.known_series = set(series_table(reference_dir).series)
         self.issues: list[Issue] = []
         self.rows: list[dict] = []
         self.missing_cells = 0
+        self.registry = registry
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
         self.issues.append(Issue("error", rule, message, file=self.label, row=row,
@@ -61,7 +63,8 @@ class RowBuilder:
             value_text, unit: str, source: str, published: str, series: str,
             definition: str | None = None, seen_at: str | None = None, note: str | None = None,
             decimals_override: int | None = None, value_column: str = "value",
-            reference_day: dt.date | None = None) -> None:
+            reference_day: dt.date | None = None, empty_is_missing: bool = True,
+            region_column: str = "region_code") -> None:
         n_before = len(self.issues)
         try:
             year_i = int(str(year).strip())
@@ -95,8 +98,19 @@ class RowBuilder:
             return
         if parsed is None:
             self.missing_cells += 1  # a published "not available": no observation
+            if not empty_is_missing:
+                self.issues.append(Issue("warning", "value_present", "no value: the row is not stored",
+                                         file=self.label, row=row, column=value_column,
+                                         value=str(value_text)))
             return
-        if len(self.issues) > n_before:
+        ref_day = reference_day or (reference_date(year_i, series, self.reference_dir)
+                                    if series in self.known_series else None)
+        if self.registry is not None:
+            doubt = self.registry.check_code(region_code, ref_day)
+            if doubt:
+                self.issues.append(Issue(doubt[0], "region_code_known", doubt[1], file=self.label, row=row,
+                                         column=region_column, value=region_code))
+        if any(i.severity == "error" for i in self.issues[n_before:]):
             return
         dec, decimals = parsed
         if decimals_override is not None:
@@ -104,7 +118,7 @@ class RowBuilder:
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
         fields = dict(
             region_code=region_code, region_name=region_name or None, year=year_i,
-            reference_date=reference_day or reference_date(year_i, series, self.reference_dir),
+            reference_date=ref_day,
             measure=measure, value=value, unit=canon_unit,
             value_published=str(value_text).strip(), unit_published=unit_n, decimals=decimals,
             precision=precision, source=str(source).strip(), published=str(published or "").strip(),
@@ -116,4 +130,6 @@ class RowBuilder:
         self.rows.append(fields)
 
     def result(self) -> tuple[pd.DataFrame, list[Issue]]:
+        if not self.rows and not any(i.severity == "error" for i in self.issues):
+            self.issues.append(Issue("warning", "file_has_figures", "no figures in this file", file=self.label))
         return frame(self.rows), self.issues

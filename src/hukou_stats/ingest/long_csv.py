@@ -15,7 +15,7 @@ LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definiti
 
 def read_csv_text(path: Path) -> pd.DataFrame:
     """All cells as text, exactly as written (no NA guessing)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
 
 
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):
@@ -29,9 +29,11 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
             "error", "long_columns",
             f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
             f"file {path.with_suffix('.toml').name} beside it", file=label)]
-    b = RowBuilder(label, reference_dir)
+    b = RowBuilder(label, reference_dir, registry)
     for i, rec in enumerate(df.to_dict("records")):
-        line = i + 2  # header is line 1
+        line = i + 2  # header is line 1; blank lines are kept so that this is the line in the file
+        if not any(str(v).strip() for v in rec.values()):
+            continue
         given = rec.get("region_code") or rec.get("region") or ""
         col = "region_code" if rec.get("region_code") else "region"
         given = str(given).strip()
@@ -54,5 +56,6 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
         b.add(row=line, region_code=code, region_name=name or None, year=rec["year"], measure=rec["measure"].strip(),
               value_text=rec["value"], unit=rec["unit"], source=rec["source"], published=rec["published"],
               series=rec["series"].strip(), definition=str(rec.get("definition") or "").strip(),
-              seen_at=str(rec.get("seen_at") or "").strip(), note=str(rec.get("note") or "").strip())
+              seen_at=str(rec.get("seen_at") or "").strip(), note=str(rec.get("note") or "").strip(),
+              empty_is_missing=False, region_column=col)
     return b.result()

@@ -1,6 +1,7 @@
 """Wide tables (regions as rows; years or measures as columns), CSV or XLSX, read through a spec."""
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -15,22 +16,70 @@ from .spec import ColumnSpec, load_spec
 YEAR_RE = re.compile(r"^\s*((?:19|20)\d\d)\s*年?\s*$")
 
 
+class SheetNotFound(ValueError):
+    pass
+
+
+def _decimals_of(number_format: str) -> int | None:
+    """Decimals shown by an Excel number format such as 0.00, #,##0.0 or 0.00%; None for General."""
+    fmt = number_format.split(";")[0]
+    if "." not in fmt or fmt == "General":
+        return 0 if re.fullmatch(r"[#,0]+", fmt or "") else None
+    return len(re.match(r"[0#]*", fmt.split(".", 1)[1]).group(0))
+
+
+def _cell_text(cell) -> str:
+    """A cell as the reader of the sheet sees it: numbers with the decimals of their number format."""
+    v = cell.value
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    d = _decimals_of(cell.number_format or "General")
+    if d is None:
+        return str(int(v)) if float(v).is_integer() else repr(float(v))
+    if "%" in (cell.number_format or ""):
+        v = v * 100
+    return f"{v:.{d}f}"
+
+
+def _read_xlsx(path: Path, sheet) -> list[list[str]]:
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            ws = wb[names[0]]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise SheetNotFound(f"there is no sheet number {sheet}; sheets: {', '.join(names)}")
+            ws = wb[names[sheet]]
+        elif sheet in names:
+            ws = wb[sheet]
+        else:
+            raise SheetNotFound(f"no sheet {sheet!r}; sheets: {', '.join(names)}")
+        return [[_cell_text(c) for c in row] for row in ws.iter_rows()]
+    finally:
+        wb.close()
+
+
 def _read_grid(path: Path, sheet) -> pd.DataFrame:
+    """All cells as text, rows as in the file (blank and short rows kept, so row numbers are true)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
-                             dtype=str, engine="openpyxl").fillna("")
-    return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        rows = _read_xlsx(path, sheet)
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
     spec = load_spec(spec_path)
     try:
         grid = _read_grid(path, spec.sheet)
-    except ValueError as e:
-        if "not found" not in str(e) and "index" not in str(e):
-            raise
-        return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name} names sheet {spec.sheet!r}: {e}",
-                                     file=label)]
+    except SheetNotFound as e:
+        return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name}: {e}", file=label)]
     if len(grid) < spec.header_row:
         return empty_frame(), [Issue("error", "header_row", f"the file has no row {spec.header_row} for the header", file=label)]
     headers = [str(h).strip() for h in grid.iloc[spec.header_row - 1]]
@@ -56,7 +105,7 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
         return empty_frame(), [Issue("error", "value_columns", "no value columns found (year headers such as 2019 or 2019年, "
                                      "or the [columns]/[years] of the spec)", file=label)]
     names_on = spec.names_as_of or release_date(spec.published)[0]
-    b = RowBuilder(label, reference_dir)
+    b = RowBuilder(label, reference_dir, registry)
     for i in range(spec.header_row, len(grid)):
         line = i + 1
         cells = grid.iloc[i]
@@ -85,5 +134,6 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                   published=spec.published, series=spec.series, definition=spec.definition,
                   seen_at=spec.seen_at, note=spec.note,
                   decimals_override=col.decimals if col.decimals is not None else spec.decimals,
-                  value_column=col.header, reference_day=spec.reference_date)
+                  value_column=col.header, reference_day=spec.reference_date,
+                  region_column=spec.region_column)
     return b.result()

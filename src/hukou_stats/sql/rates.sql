@@ -6,6 +6,8 @@ WITH computed AS (
            n.series, n.definition,
            100 * n.value / d.value AS value,
            n.value AS numerator, d.value AS denominator,
+           -- what the rounding of the published counts allows the rate to differ by
+           100 * n.value / d.value * (n.precision / greatest(n.value, 1) + d.precision / d.value) AS count_tolerance,
            CASE WHEN 'aggregated' IN (n.status, d.status) THEN 'aggregated'
                 WHEN 'derived' IN (n.status, d.status) THEN 'derived'
                 ELSE 'computed' END AS status,
@@ -44,7 +46,7 @@ SELECT
     p.value AS published_value,
     p.decimals AS published_decimals,
     CASE WHEN c.value IS NOT NULL AND p.value IS NOT NULL
-         THEN abs(c.value - p.value) <= 0.5 * pow(10, -p.decimals) + 1e-9 END AS matches_published,
+         THEN abs(c.value - p.value) <= 0.5 * pow(10, -p.decimals) + c.count_tolerance + 1e-9 END AS matches_published,
     CASE WHEN c.value IS NOT NULL THEN c.release_date ELSE p.release_date END AS release_date,
     CASE WHEN c.value IS NOT NULL THEN c.published ELSE p.published END AS published,
     coalesce(p.source, c.source) AS source,
@@ -68,7 +70,7 @@ COMMENT ON COLUMN rates.denominator IS 'Total population (persons) used; NULL fo
 COMMENT ON COLUMN rates.status IS 'computed (from published counts), derived (a count was derived), aggregated (counts summed from children) or published (rate as published, no counts).';
 COMMENT ON COLUMN rates.published_value IS 'The published rate of the same basis, if any.';
 COMMENT ON COLUMN rates.published_decimals IS 'Decimals of the published rate.';
-COMMENT ON COLUMN rates.matches_published IS 'TRUE when the computed rate rounds to the published rate at its published precision; NULL when there is nothing to compare.';
+COMMENT ON COLUMN rates.matches_published IS 'TRUE when the computed rate agrees with the published rate within the rounding of the published rate and of the counts (the rule of the validation check rate_matches_counts); NULL when there is nothing to compare.';
 COMMENT ON COLUMN rates.release_date IS 'Release date (the latest of the inputs).';
 COMMENT ON COLUMN rates.published IS 'Release as given by the source (YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown.';
 COMMENT ON COLUMN rates.source IS 'Source of the published rate, else of the counts.';

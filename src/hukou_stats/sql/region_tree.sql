@@ -1,21 +1,31 @@
--- region_tree: every (ancestor, descendant) pair of the region registry, with the depth between them,
--- through parents whose children the registry lists completely (children_complete = yes).
+-- region_tree: (ancestor, descendant, depth) for the region registry, walking down only through
+-- regions whose children the registry lists completely (children_complete), and keeping a depth
+-- for an ancestor only when every region one level above it is complete: then the descendants
+-- at that depth are the whole of the ancestor, and their sum is a true total.
 CREATE OR REPLACE VIEW region_tree AS
 WITH RECURSIVE tree(ancestor_code, descendant_code, depth) AS (
-    SELECT c.parent_code, c.code, 1
-    FROM regions c JOIN regions p ON p.code = c.parent_code
+    SELECT p.code, c.code, 1
+    FROM regions p JOIN regions c ON c.parent_code = p.code
     WHERE p.children_complete
     UNION ALL
-    SELECT r.parent_code, t.descendant_code, t.depth + 1
+    SELECT t.ancestor_code, c.code, t.depth + 1
     FROM tree t
-    JOIN regions r ON r.code = t.ancestor_code
-    JOIN regions p ON p.code = r.parent_code
-    WHERE p.children_complete
+    JOIN regions d ON d.code = t.descendant_code
+    JOIN regions c ON c.parent_code = d.code
+    WHERE d.children_complete
+),
+-- (ancestor, depth) whose level above holds a region with an incomplete list of children
+partial AS (
+    SELECT DISTINCT t.ancestor_code, t.depth + 1 AS depth
+    FROM tree t JOIN regions d ON d.code = t.descendant_code
+    WHERE NOT d.children_complete
 )
 SELECT t.ancestor_code, t.descendant_code, t.depth, d.valid_from, d.valid_to
-FROM tree t JOIN regions d ON d.code = t.descendant_code;
+FROM tree t
+JOIN regions d ON d.code = t.descendant_code
+WHERE NOT EXISTS (SELECT 1 FROM partial x WHERE x.ancestor_code = t.ancestor_code AND x.depth = t.depth);
 
-COMMENT ON VIEW region_tree IS 'Ancestor/descendant pairs of the region registry (closure table); depth 1 = direct child. Only through parents whose children the registry lists completely, so that a sum of children is a true total. Used to aggregate children to parents.';
+COMMENT ON VIEW region_tree IS 'Ancestor/descendant pairs of the region registry (closure table); depth 1 = direct child. A depth is listed for an ancestor only when the registry knows all of that ancestor''s descendants at that depth, so that their sum is a true total. Used to aggregate children to parents.';
 COMMENT ON COLUMN region_tree.ancestor_code IS 'Code of the ancestor region (e.g. 440100 for a Guangzhou district).';
 COMMENT ON COLUMN region_tree.descendant_code IS 'Code of the descendant region.';
 COMMENT ON COLUMN region_tree.depth IS 'Levels between them: 1 = child, 2 = grandchild.';

@@ -1,10 +1,12 @@
 -- urbanization_changes: changes of both rates and of the gap, against the previous year and against 2013.
 -- A change is computed only between values of the same series, the same definition and the same
--- point date (month-day); otherwise it is NULL and the note says why.
+-- point date (month-day), and, for resident figures, only when no benchmark revision (table
+-- benchmarks: the 2020 census) was published between the releases of the two ends; otherwise it
+-- is NULL and the note says why.
 CREATE OR REPLACE VIEW urbanization_changes AS
 WITH rv AS (
     SELECT region_code, year, indicator, series, definition, strftime(reference_date, '%m-%d') AS point,
-           coalesce(published_value, value) AS v
+           coalesce(published_value, value) AS v, release_date
     FROM rates
     QUALIFY row_number() OVER (PARTITION BY region_code, year, indicator, series, definition, point
                                ORDER BY release_date DESC NULLS LAST) = 1
@@ -14,9 +16,9 @@ u AS (
            strftime(u.hukou_reference_date, '%m-%d') AS huk_point
     FROM urbanization u
 ),
-j AS (
+j0 AS (
     SELECT u.*,
-           rp.v AS resident_prev, rb.v AS resident_2013,
+           rp.v AS resident_prev0, rb.v AS resident_2013_0, rp.release_date AS rp_rel, rb.release_date AS rb_rel,
            hp.v AS hukou_prev, hb.v AS hukou_2013,
            (SELECT string_agg(DISTINCT x.definition, ',') FROM rv x
              WHERE x.region_code = u.region_code AND x.indicator = 'hukou_rate_pct' AND x.year IN (u.year - 1, 2013)
@@ -32,6 +34,22 @@ j AS (
     LEFT JOIN rv hb ON hb.region_code = u.region_code AND hb.year = 2013 AND hb.indicator = 'hukou_rate_pct'
                    AND hb.series = u.hukou_series AND hb.definition IS NOT DISTINCT FROM u.hukou_definition
                    AND hb.point = u.huk_point
+),
+j AS (
+    SELECT j0.*,
+           (SELECT min(b.benchmark_date) FROM benchmarks b WHERE b.applies_to = 'resident'
+             AND b.benchmark_date > least(j0.rp_rel, j0.resident_release_date)
+             AND b.benchmark_date <= greatest(j0.rp_rel, j0.resident_release_date)) AS prev_benchmark,
+           (SELECT min(b.benchmark_date) FROM benchmarks b WHERE b.applies_to = 'resident'
+             AND b.benchmark_date > least(j0.rb_rel, j0.resident_release_date)
+             AND b.benchmark_date <= greatest(j0.rb_rel, j0.resident_release_date)) AS base_benchmark
+    FROM j0
+),
+k AS (
+    SELECT j.*,
+           CASE WHEN prev_benchmark IS NULL THEN resident_prev0 END AS resident_prev,
+           CASE WHEN base_benchmark IS NULL THEN resident_2013_0 END AS resident_2013
+    FROM j
 )
 SELECT
     region_code, region_name, region_name_en, region_level, parent_code, year,
@@ -45,9 +63,13 @@ SELECT
     gap_pp - (resident_prev - hukou_prev) AS gap_change_prev_pp,
     CASE WHEN year > 2013 THEN gap_pp - (resident_2013 - hukou_2013) END AS gap_change_2013_pp,
     nullif(concat_ws('; ',
-        CASE WHEN resident_rate_pct IS NOT NULL AND resident_prev IS NULL
+        CASE WHEN resident_prev0 IS NOT NULL AND prev_benchmark IS NOT NULL
+             THEN 'resident: ' || (year - 1) || ' was released before the benchmark revision of ' || prev_benchmark || ', not compared' END,
+        CASE WHEN resident_2013_0 IS NOT NULL AND base_benchmark IS NOT NULL AND year > 2013
+             THEN 'resident: 2013 was released before the benchmark revision of ' || base_benchmark || ', not compared' END,
+        CASE WHEN resident_rate_pct IS NOT NULL AND resident_prev0 IS NULL
              THEN 'resident: no ' || (year - 1) || ' value in series ' || resident_series END,
-        CASE WHEN resident_rate_pct IS NOT NULL AND resident_2013 IS NULL AND year > 2013
+        CASE WHEN resident_rate_pct IS NOT NULL AND resident_2013_0 IS NULL AND year > 2013
              THEN 'resident: no 2013 value in series ' || resident_series END,
         CASE WHEN hukou_rate_pct IS NOT NULL AND other_hukou_definitions IS NOT NULL
              AND (hukou_prev IS NULL OR (hukou_2013 IS NULL AND year > 2013))
@@ -57,9 +79,9 @@ SELECT
         CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013 IS NULL AND year > 2013
              THEN 'hukou: no 2013 value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END
     ), '') AS comparability_note
-FROM j;
+FROM k;
 
-COMMENT ON VIEW urbanization_changes IS 'Changes in percentage points (个百分点) of both rates and the gap against the previous year and against 2013. Both ends must share series, definition and point date; otherwise the change is NULL and comparability_note says why.';
+COMMENT ON VIEW urbanization_changes IS 'Changes in percentage points (个百分点) of both rates and the gap against the previous year and against 2013. Both ends must share series, definition and point date, and resident figures must not straddle a benchmark revision (table benchmarks); otherwise the change is NULL and comparability_note says why.';
 COMMENT ON COLUMN urbanization_changes.region_code IS 'GB/T 2260 region code.';
 COMMENT ON COLUMN urbanization_changes.region_name IS 'Chinese name (registry).';
 COMMENT ON COLUMN urbanization_changes.region_name_en IS 'English/pinyin name (registry).';

@@ -1,0 +1,227 @@
+"""Rules that the bundled data does not exercise, on small SYNTHETIC tables (made up for the tests)."""
+import datetime as dt
+from decimal import Decimal
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from hukou_stats.bulletin import make_bulletin
+from hukou_stats.database import build, connect
+from hukou_stats.errors import UsageError, ValidationFailed
+from hukou_stats.pipeline import check_inputs, ingest
+from hukou_stats.reference import release_date
+from hukou_stats.store import Store
+
+from .conftest import long_csv, make_project, tree_snapshot
+
+S = "SYNTHETIC test figure"
+
+
+def line(code, year, measure, value, unit="persons", series="first_release", published="2020-03",
+         definition="", source=S):
+    return f"{code},,{year},{measure},{value},{unit},{source},{published},,{series},{definition},"
+
+
+def db(tmp_path, *lines, extra=None):
+    p = make_project(tmp_path, {"s.csv": long_csv(*lines), **(extra or {})})
+    ingest(p)
+    build(p)
+    return p, connect(p)
+
+
+ZJ_CITIES = ["330100", "330200", "330300", "330400", "330500", "330600", "330700", "330800", "330900",
+             "331000", "331100"]
+
+
+def test_china_is_never_summed_from_one_provinces_cities(tmp_path):
+    lines = []
+    for c in ZJ_CITIES:
+        lines += [line(c, 2020, "resident_urban", 500, series="census_2020"),
+                  line(c, 2020, "resident_total", 1000, series="census_2020")]
+    _, con = db(tmp_path, *lines)
+    assert con.execute("select region_code from counts where status = 'aggregated' group by 1").fetchall() \
+        == [("330000",)]
+
+
+def test_a_new_urban_count_is_checked_against_a_total_stored_earlier(tmp_path):
+    p = make_project(tmp_path, {"a.csv": long_csv(line("440100", 2019, "resident_total", 1000))})
+    ingest(p)
+    before = tree_snapshot(p.processed)
+    (p.raw / "b.csv").write_text(long_csv(line("440100", 2019, "resident_urban", 1200)), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e:
+        ingest(p, [p.raw / "b.csv"])
+    assert [(i.file, i.row, i.check) for i in e.value.errors()] == [("data/raw/b.csv", 2, "urban_le_total")]
+    assert tree_snapshot(p.processed) == before
+
+
+def test_row_numbers_count_blank_lines(tmp_path):
+    text = long_csv(line("440100", 2019, "resident_total", 1000)) + "\n\n" + line("440100", 2019, "resident_urban", "lots") + "\n"
+    errors = check_inputs(make_project(tmp_path, {"a.csv": text})).errors
+    assert [(i.row, i.check) for i in errors] == [(5, "value_numeric")]
+
+
+def test_wide_csv_with_a_title_line_and_blank_lines(tmp_path):
+    p = make_project(tmp_path, {"t.csv": "表2 各区人口\n\n地区,2019\n全市,1000\n\n白云区,x1\n"})
+    (p.raw / "t.toml").write_text('layout="years"\nheader_row=3\nregion_column="地区"\nparent="440100"\n'
+                                  'measure="resident_total"\nunit="persons"\npublished="2020"\nseries="first_release"\n'
+                                  'source="s"\n[aliases]\n"全市"="440100"\n', encoding="utf-8")
+    checked = check_inputs(p)
+    assert [(i.row, i.column, i.value) for i in checked.errors] == [(6, "2019", "x1")]
+    assert list(checked.frame.source_row) == [4]
+
+
+def test_codes_outside_the_registry(tmp_path):
+    checked = check_inputs(make_project(tmp_path, {"a.csv": long_csv(
+        line("999999", 2019, "resident_total", 1), line("440199", 2019, "resident_total", 1))}))
+    assert [(i.row, i.severity, i.check) for i in checked.issues] == [
+        (2, "error", "region_code_known"), (3, "warning", "region_code_known")]
+
+
+def test_an_empty_value_in_a_long_table_is_reported(tmp_path):
+    checked = check_inputs(make_project(tmp_path, {"a.csv": long_csv(line("440100", 2019, "resident_total", ""))}))
+    assert [(i.row, i.severity, i.check) for i in checked.issues if i.check == "value_present"] == \
+        [(2, "warning", "value_present")]
+
+
+def test_xlsx_numbers_keep_the_decimals_of_their_format(tmp_path):
+    p = make_project(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["地区", "城镇化率", "人口"])
+    ws.append(["全市", 86.4, 15305900])
+    ws["B2"].number_format = "0.00"
+    ws["C2"].number_format = "#,##0"
+    ws.append(["荔湾区", 100, 1000])
+    ws["B3"].number_format = "0.00"
+    wb.save(p.raw / "t.xlsx")
+    (p.raw / "t.toml").write_text('layout="measures"\nregion_column="地区"\nparent="440100"\nyear=2019\nunit="persons"\n'
+                                  'published="2020"\nseries="first_release"\nsource="s"\n[aliases]\n"全市"="440100"\n'
+                                  '[columns]\n"城镇化率"={measure="resident_urban_rate_pct",unit="pct"}\n"人口"="resident_total"\n',
+                                  encoding="utf-8")
+    df = check_inputs(p).frame.set_index(["region_code", "measure"])
+    assert df.loc[("440100", "resident_urban_rate_pct"), ["value_published", "decimals"]].tolist() == ["86.40", 2]
+    assert df.loc[("440103", "resident_urban_rate_pct"), ["value_published", "decimals"]].tolist() == ["100.00", 2]
+    assert df.loc[("440100", "resident_total"), "value_published"] == "15305900"
+
+
+def test_rates_only_from_counts_of_one_series_definition_and_date(tmp_path):
+    census_urban = ("u.csv", "地区,城镇人口\n全市,900\n")
+    _, con = db(tmp_path,
+                line("440103", 2019, "resident_urban", 90), line("440103", 2019, "resident_total", 100, series="census_revised"),
+                line("440104", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+                line("440104", 2019, "hukou_urban", 90, series="hukou_register", definition="nonagri_2003_rule"),
+                line("440104", 2019, "hukou_total", 100, series="hukou_register"),
+                line("440100", 2019, "resident_total", 1000),
+                extra={census_urban[0]: census_urban[1],
+                       "u.toml": 'layout="measures"\nregion_column="地区"\nyear=2019\nreference_date="2019-11-01"\n'
+                                 'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n'
+                                 '[aliases]\n"全市"="440100"\n[columns]\n"城镇人口"="resident_urban"\n'})
+    rows = con.execute("select region_code, definition, value from rates order by 1, 2").fetchall()
+    assert rows == [("440104", "nonagri_2003_rule", 90.0), ("440104", "urban_rural_area_2015_rule", 80.0)]
+
+
+def test_published_rate_against_counts(tmp_path):
+    same = [line("440100", 2019, "resident_urban", 800), line("440100", 2019, "resident_total", 1000)]
+    ok = check_inputs(make_project(tmp_path / "ok", {"a.csv": long_csv(
+        *same, line("440100", 2019, "resident_urban_rate_pct", "80.0", unit="pct"))}))
+    assert ok.issues == []
+    bad = check_inputs(make_project(tmp_path / "bad", {"a.csv": long_csv(
+        *same, line("440100", 2019, "resident_urban_rate_pct", "80.2", unit="pct"),
+        line("440100", 2019, "resident_urban_rate_pct", "80.3", unit="pct", source="other"))}))
+    got = sorted((i.row, i.severity) for i in bad.issues if i.check == "rate_matches_counts")
+    assert got == [(4, "error"), (5, "warning")]
+    # counts in 万人 known to ±50 persons: 0.80万/1.00万 may be anything up to 8050/9950 = 80.90 %
+    loose = check_inputs(make_project(tmp_path / "loose", {"a.csv": long_csv(
+        line("440100", 2019, "resident_urban", "0.80", unit="10k_persons"),
+        line("440100", 2019, "resident_total", "1.00", unit="10k_persons"),
+        line("440100", 2019, "resident_urban_rate_pct", "80.9", unit="pct"))}))
+    assert [i for i in loose.issues if i.check == "rate_matches_counts"] == []
+
+
+def test_headline_prefers_the_published_rate_and_flags_a_mismatch(tmp_path):
+    _, con = db(tmp_path, line("440100", 2019, "resident_urban", 79996), line("440100", 2019, "resident_total", 100000),
+                line("440100", 2019, "resident_urban_rate_pct", "80.00", unit="pct", source="other"),
+                line("440103", 2019, "resident_urban", 80), line("440103", 2019, "resident_total", 100),
+                line("440103", 2019, "resident_urban_rate_pct", "81.00", unit="pct", source="other"))
+    rows = con.execute("select region_code, resident_rate_pct, resident_status, flags from urbanization order by 1").fetchall()
+    assert rows[0] == ("440100", 80.0, "computed", None)
+    assert rows[1] == ("440103", 81.0, "computed", "published rate differs from counts")
+    assert con.execute("select matches_published from rates order by region_code").fetchall() == [(True,), (False,)]
+
+
+def test_series_precedence_beats_a_later_release(tmp_path):
+    _, con = db(tmp_path, line("440100", 2019, "resident_urban_rate_pct", "85.13", unit="pct", series="census_revised",
+                               published="2022"),
+                line("440100", 2019, "resident_urban_rate_pct", "86.46", unit="pct", published="2023-01"))
+    assert con.execute("select resident_rate_pct, resident_series from urbanization").fetchone() == (85.13, "census_revised")
+
+
+def test_a_narrowing_gap_is_a_negative_change(tmp_path):
+    lines = []
+    for year, res, huk in ((2013, 800, 600), (2014, 810, 620)):
+        lines += [line("440100", year, "resident_urban", res), line("440100", year, "resident_total", 1000),
+                  line("440100", year, "hukou_urban", huk, series="hukou_register", definition="urban_rural_area_2015_rule"),
+                  line("440100", year, "hukou_total", 1000, series="hukou_register")]
+    _, con = db(tmp_path, *lines)
+    gap, change, change13 = con.execute("select gap_pp, gap_change_prev_pp, gap_change_2013_pp from urbanization_changes "
+                                        "where year = 2014").fetchone()
+    assert gap == pytest.approx(19.0) and change == pytest.approx(-1.0) and change13 == pytest.approx(-1.0)
+
+
+def test_resident_figures_across_the_census_revision_are_not_compared(con):
+    """China 2021 (first release, 2022) against 2013 (first release, 2014): the 2020 census lies between."""
+    r13, note = con.execute("select resident_change_2013_pp, comparability_note from urbanization_changes "
+                            "where region_code = '000000' and year = 2021").fetchone()
+    assert r13 is None and "benchmark revision of 2021-05-11" in note
+    assert con.execute("select resident_change_2013_pp from urbanization_changes where region_code = '000000' "
+                       "and year = 2019").fetchone()[0] == pytest.approx(60.599979 - 53.729643, abs=1e-5)
+    for year in (2018, 2019, 2021):   # Guangzhou: headline series without a 2013 value
+        assert con.execute("select resident_change_2013_pp from urbanization_changes where region_code = '440100' "
+                           "and year = ?", [year]).fetchone()[0] is None
+
+
+def test_bulletin_rounds_half_up_from_the_counts(tmp_path):
+    # 80125 / 100000 = 80.125 exactly: half-up gives 80.13 where round() gives 80.12 (half-even)
+    p, con = db(tmp_path, line("440100", 2019, "resident_urban", 80125), line("440100", 2019, "resident_total", 100000),
+                line("440100", 2019, "hukou_urban", 2675, series="hukou_register", definition="urban_rural_area_2015_rule"),
+                line("440100", 2019, "hukou_total", 100000, series="hukou_register"))
+    con.close()
+    out = make_bulletin(p, "440100")
+    text = (out / "table2_series.csv").read_text(encoding="utf-8")
+    assert ",80.13," in text and ",2.68," in text and ",77.45," in text
+
+
+def test_bulletin_for_a_year_without_figures_is_refused(bundled):
+    with pytest.raises(UsageError, match="no urbanization rate"):
+        make_bulletin(bundled, "440100", 1990)
+
+
+def test_bulletin_default_year_falls_back_to_either_rate(bundled):
+    out = make_bulletin(bundled, "浙江")
+    assert out.parts[-2:] == ("330000", "2021")
+
+
+def test_release_dates():
+    assert release_date("2020-02") == (dt.date(2020, 2, 29), "month")
+    assert release_date("2022") == (dt.date(2022, 12, 31), "year")
+    assert release_date("2021-05-11") == (dt.date(2021, 5, 11), "day")
+    assert release_date("") == (None, "unknown")
+
+
+def test_a_failed_write_leaves_no_part_and_the_manifest_whole(tmp_path, monkeypatch):
+    p = make_project(tmp_path, {"a.csv": long_csv(line("440100", 2019, "resident_total", 1))})
+    ingest(p)
+    before = tree_snapshot(p.processed)
+    (p.raw / "b.csv").write_text(long_csv(line("440100", 2020, "resident_total", 2, published="2021")), encoding="utf-8")
+
+    def half_write(table, where, **kw):
+        with open(where, "wb") as f:
+            f.write(b"PAR1 partial")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(pq, "write_table", half_write)
+    from hukou_stats.errors import InputOutputError
+    with pytest.raises(InputOutputError, match="No space left"):
+        ingest(p)
+    assert tree_snapshot(p.processed) == before
+    assert len(Store(p.processed).read()) == 1
