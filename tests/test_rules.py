@@ -225,3 +225,44 @@ def test_a_failed_write_leaves_no_part_and_the_manifest_whole(tmp_path, monkeypa
         ingest(p)
     assert tree_snapshot(p.processed) == before
     assert len(Store(p.processed).read()) == 1
+
+
+def test_a_published_rate_and_counts_of_different_definitions_stay_apart(tmp_path):
+    _, con = db(tmp_path,
+                line("440100", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+                line("440100", 2019, "hukou_total", 100, series="hukou_register"),
+                line("440100", 2019, "hukou_urban_rate_pct", "90.0", unit="pct", series="hukou_register",
+                     definition="nonagri_2003_rule"),
+                # a total stated under one definition is not the denominator of an urban count of another
+                line("440103", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+                line("440103", 2019, "hukou_total", 100, series="hukou_register", definition="nonagri_2003_rule"))
+    rows = con.execute("select region_code, definition, value, status, published_value from rates order by 1, 2").fetchall()
+    assert rows == [("440100", "nonagri_2003_rule", 90.0, "published", 90.0),
+                    ("440100", "urban_rural_area_2015_rule", 80.0, "computed", None)]
+
+
+def test_changes_need_the_same_series_and_point_date_at_both_ends(tmp_path):
+    spec = ('layout="measures"\nregion_column="地区"\nyear=2014\nreference_date="2014-11-01"\nunit="pct"\n'
+            'published="2015-02"\nseries="first_release"\nsource="SYNTHETIC"\n[aliases]\n"南沙"="440115"\n'
+            '[columns]\n"率"="resident_urban_rate_pct"\n')
+    _, con = db(tmp_path,
+                # resident: 2013 only in the yearbook series, 2014 a first release (no revision in between)
+                line("440100", 2013, "resident_urban_rate_pct", "85.00", unit="pct", series="pre_census2020_revision",
+                     published="2014-06"),
+                line("440100", 2014, "resident_urban_rate_pct", "86.00", unit="pct", published="2015-02"),
+                # hukou: 2014 in first_release, 2015 in the register series, same definition
+                line("440100", 2014, "hukou_urban_rate_pct", "70.00", unit="pct", definition="urban_rural_area_2015_rule"),
+                line("440100", 2015, "hukou_urban_rate_pct", "71.00", unit="pct", series="hukou_register",
+                     definition="urban_rural_area_2015_rule"),
+                # 南沙: 2014 dated 1 November by its spec, 2015 at year-end, same series
+                line("440115", 2015, "resident_urban_rate_pct", "73.00", unit="pct", published="2016-02"),
+                extra={"n.csv": "地区,率\n南沙,72.00\n", "n.toml": spec})
+    r2014 = con.execute("select resident_change_prev_pp, resident_change_2013_pp from urbanization_changes "
+                        "where region_code = '440100' and year = 2014").fetchone()
+    assert r2014 == (None, None)
+    h2015 = con.execute("select hukou_change_prev_pp from urbanization_changes where region_code = '440100' "
+                        "and year = 2015").fetchone()
+    assert h2015 == (None,)
+    ns = con.execute("select resident_change_prev_pp from urbanization_changes where region_code = '440115' "
+                     "and year = 2015").fetchone()
+    assert ns == (None,)
