@@ -1,6 +1,7 @@
 """Readers: the bundled data, wide tables through a spec, and what a spec must say."""
 from collections import Counter
 import csv
+import zipfile
 
 import openpyxl
 import pytest
@@ -137,14 +138,17 @@ def test_unreadable_files_are_located_errors_not_crashes(tmp_path):
     (p.raw / "empty.csv").write_bytes(b"")
     (p.raw / "gbk.csv").write_bytes("地区,2019\n全市,1\n".encode("gbk"))
     (p.raw / "broken.xlsx").write_bytes(b"not a zip")
+    with zipfile.ZipFile(p.raw / "zipped.xlsx", "w") as z:   # a zip, but no workbook inside
+        z.writestr("a.txt", "x")
     spec = ('layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="pct"\n'
             'published="2020"\nseries="first_release"\nsource="s"\n')
     (p.raw / "gbk.toml").write_text(spec, encoding="utf-8")
     (p.raw / "broken.toml").write_text(spec, encoding="utf-8")
+    (p.raw / "zipped.toml").write_text(spec, encoding="utf-8")
     checked = check_inputs(p)
     got = {(i.file, i.check) for i in checked.errors}
     assert got == {("data/raw/empty.csv", "file_readable"), ("data/raw/gbk.csv", "file_readable"),
-                   ("data/raw/broken.xlsx", "file_readable")}
+                   ("data/raw/broken.xlsx", "file_readable"), ("data/raw/zipped.xlsx", "file_readable")}
     assert any("not UTF-8" in i.message for i in checked.errors)
 
 

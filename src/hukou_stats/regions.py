@@ -76,6 +76,7 @@ class Registry:
         self.by_code: dict[str, list[Region]] = {}
         for r in regions:
             self.by_code.setdefault(r.code, []).append(r)
+        self.province_prefixes = {r.code[:2] for r in regions if r.level == 1}
         self._index: dict[str, set[str]] = {}
         for r in regions:
             zh = _norm_zh(r.name_zh)
@@ -109,10 +110,11 @@ class Registry:
         r = self.get(code)
         return r.name_zh if r else code
 
-    def children(self, code: str, on: dt.date | None = None) -> list[Region]:
-        """Children valid on a date; empty unless the registry lists all of them (children_complete)."""
+    def children(self, code: str, on: dt.date | None = None, complete_only: bool = True) -> list[Region]:
+        """Children valid on a date. With complete_only (for sums), empty unless the registry lists all
+        of them (children_complete); without, the children the registry knows."""
         parent = self.get(code)
-        if parent is None or not parent.children_complete:
+        if complete_only and (parent is None or not parent.children_complete):
             return []
         return sorted(
             (r for rs in self.by_code.values() for r in rs
@@ -136,8 +138,7 @@ class Registry:
         A code whose province does not exist is an error; a code outside the registry, or not
         valid on the date, is a warning (it is stored, but not named or aggregated).
         """
-        provinces = {c for c, rs in self.by_code.items() if rs[0].level <= 1}
-        if code[:6] != "000000" and f"{code[:2]}0000" not in provinces:
+        if code[:6] != "000000" and code[:2] not in self.province_prefixes:
             return "error", f"no province has the code prefix {code[:2]} (GB/T 2260)"
         versions = self.by_code.get(code[:6]) if len(code) == 6 else None
         if len(code) == 6 and not versions:

@@ -63,7 +63,3 @@ def round_half_up(x: float | Decimal | None, decimals: int) -> Decimal | None:
     q = Decimal(1).scaleb(-decimals)
     return d.quantize(q, rounding=ROUND_HALF_UP)
 
-
-def fmt(x: float | Decimal | None, decimals: int, missing: str = "") -> str:
-    r = round_half_up(x, decimals)
-    return missing if r is None else f"{r:.{decimals}f}" if decimals > 0 else str(r)

@@ -40,11 +40,9 @@ def make_bulletin(project: Project, region: str, year: int | None = None) -> Pat
                         [year, code, code]).fetchone()[0]
         if n == 0:
             raise UsageError(f"no urbanization rate for {code} {reg.name(code)} or its children in {year}")
-        kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, dt.date(year, 12, 31))]
-        if not kids:  # parents whose children the registry does not list completely: those it knows
-            kids = [(r.code, r.name_zh, r.name_en) for rs in reg.by_code.values() for r in rs
-                    if r.parent_code == code and r.valid_on(dt.date(year, 12, 31))]
         me = reg.get(code)
+        kids = [(r.code, r.name_zh, r.name_en)
+                for r in reg.children(code, dt.date(year, 12, 31), complete_only=False)]
         tables = [regions_table(con, (code, reg.name(code), me.name_en if me else ""), year, kids),
                   series_table(con, code, year)]
     finally:
@@ -52,5 +50,5 @@ def make_bulletin(project: Project, region: str, year: int | None = None) -> Pat
     out = project.out / "bulletin" / code / str(year)
     for t in tables:
         write_text(out / f"{t.name}.csv", table_csv(t))
-    write_text(out / "bulletin.md", render(reg.get(code), code, year, tables))
+    write_text(out / "bulletin.md", render(me, code, year, tables))
     return out

@@ -131,13 +131,12 @@ def _sources(rows: list[dict]) -> list[tuple[str, str]]:
 def regions_table(con: duckdb.DuckDBPyConnection, region: tuple[str, str, str], year: int,
                   children: list[tuple[str, str, str]]) -> Table:
     """T1: the region and each child region in one year; regions given as (code, name, English name)."""
-    me = region
-    region = me[0]
+    listed = [region, *children]
     found = {r["region_code"]: r for r in con.execute(
-        QUERY + " WHERE u.year = ? AND (u.region_code = ? OR u.region_code IN (SELECT unnest(?::VARCHAR[])))",
-        [year, region, [c[0] for c in children]]).df().to_dict("records")}
+        QUERY + " WHERE u.year = ? AND u.region_code IN (SELECT unnest(?::VARCHAR[]))",
+        [year, [c[0] for c in listed]]).df().to_dict("records")}
     rows = []
-    for code, name, name_en in [me, *children]:
+    for code, name, name_en in listed:
         if code in found:
             rows.append(_row(found[code]))
         else:

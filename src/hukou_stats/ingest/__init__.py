@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from ..errors import Issue, InputOutputError
 from ..regions import Registry
 from .canonical import CANONICAL_COLUMNS, empty_frame
 from .long_csv import LONG_REQUIRED, read_long_csv
-from .wide import read_wide
+from .wide import NotAWorkbook, read_wide
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 
@@ -51,7 +50,7 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
         why = f"not UTF-8 text (byte {e.start}); save the file as UTF-8"
     except pd.errors.EmptyDataError:
         why = "the file is empty"
-    except (pd.errors.ParserError, zipfile.BadZipFile, ValueError, KeyError) as e:
+    except (pd.errors.ParserError, NotAWorkbook) as e:
         why = f"cannot be read as {path.suffix.lstrip('.').upper() or 'a table'}: {e}"
     return empty_frame(), [Issue("error", "file_readable", why, file=label)]
 

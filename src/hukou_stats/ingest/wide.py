@@ -20,6 +20,10 @@ class SheetNotFound(ValueError):
     pass
 
 
+class NotAWorkbook(ValueError):
+    """The file is not an XLSX workbook openpyxl can open."""
+
+
 def _decimals_of(number_format: str) -> int | None:
     """Decimals shown by an Excel number format such as 0.00, #,##0.0 or 0.00%; None for General."""
     fmt = number_format.split(";")[0]
@@ -44,8 +48,14 @@ def _cell_text(cell) -> str:
 
 
 def _read_xlsx(path: Path, sheet) -> list[list[str]]:
+    import zipfile
+
     import openpyxl
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    from openpyxl.utils.exceptions import InvalidFileException
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as e:  # KeyError: a zip without workbook parts
+        raise NotAWorkbook(str(e)) from e
     try:
         names = wb.sheetnames
         if sheet is None:
