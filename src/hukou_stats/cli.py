@@ -17,6 +17,7 @@ from rich.table import Table
 from . import __version__
 from .errors import HukouStatsError, ValidationFailed
 from .project import Project
+from .releases import parse_release
 
 app = typer.Typer(
     name="hukou-stats",
@@ -29,6 +30,7 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 STATE = {"root": Path("."), "debug": False}
+RELEASE_HELP = "Vintage of the figures: latest, first, or YYYY-MM-DD (as known on that date)."
 
 
 def project() -> Project:
@@ -144,13 +146,14 @@ def build_cmd():
 def bulletin_cmd(
     region: Annotated[str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name: 440100, 广州市, guangzhou.")] = "440100",
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="Reference year (default: latest with both rates).")] = None,
+    release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
 ):
     """Write the bulletin (Markdown + one CSV per table) to out/bulletin/<region_code>/<year>/.
 
     Example: hukou-stats bulletin --region guangzhou --year 2020
     """
     from .bulletin import make_bulletin
-    path = make_bulletin(project(), region, year)
+    path = make_bulletin(project(), region, year, release=parse_release(release))
     out.print(f"bulletin: {path}")
 
 
@@ -159,6 +162,7 @@ def bulletin_cmd(
 def query_cmd(
     sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output instead of a table.")] = False,
+    release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
 ):
     """Run SQL on the database and show the result.
 
@@ -168,7 +172,7 @@ def query_cmd(
 
     from .database import connect
     from .errors import UsageError
-    con = connect(project())
+    con = connect(project(), release=parse_release(release))
     try:
         try:
             df = con.execute(sql).df()

@@ -13,6 +13,7 @@ import duckdb
 from .errors import InputOutputError, UsageError
 from .fileio import atomic_path
 from .project import Project
+from .releases import apply_release
 from .store import Store
 
 # views in dependency order; one SQL file each in hukou_stats/sql/
@@ -74,7 +75,10 @@ def build(project: Project) -> Path:
     return target
 
 
-def connect(project: Project, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(project: Project, read_only: bool = True, release=None) -> duckdb.DuckDBPyConnection:
+    """Open the database; `release` (a Release, or 'latest', 'first', 'YYYY-MM-DD') picks the vintage the views show."""
     if not project.database.exists():
         raise UsageError(f"no database at {project.database}: run `hukou-stats build` first")
-    return duckdb.connect(str(project.database), read_only=read_only)
+    con = duckdb.connect(str(project.database), read_only=read_only)
+    apply_release(con, release)
+    return con

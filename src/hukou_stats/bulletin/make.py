@@ -30,10 +30,10 @@ def table_csv(table: Table) -> str:
     return buf.getvalue()
 
 
-def make_bulletin(project: Project, region: str, year: int | None = None) -> Path:
+def make_bulletin(project: Project, region: str, year: int | None = None, release=None) -> Path:
     reg = registry(project)
     code = reg.resolve(region)
-    con = connect(project)
+    con = connect(project, release=release)
     try:
         year = year or default_year(con, code)
         n = con.execute("SELECT count(*) FROM urbanization WHERE year = ? AND (region_code = ? OR parent_code = ?)",
