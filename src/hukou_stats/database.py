@@ -12,6 +12,7 @@ import duckdb
 
 from .errors import InputOutputError, UsageError
 from .fileio import atomic_path
+from .hierarchy import derived_regions
 from .project import Project
 from .releases import apply_release
 from .store import Store
@@ -24,6 +25,7 @@ TABLE_COMMENTS = {
     "regions": "Region registry: code, names, level, parent, validity (data/reference/regions.csv).",
     "series": "Statistical series (first part of the basis) with the headline precedence (data/reference/series.csv).",
     "definitions": "Definitions of urban hukou population and when they applied (data/reference/definitions.csv).",
+    "admin_changes": "Administrative-division changes (merges, upgrades, splits) with their dates (data/reference/admin_changes.csv).",
     "benchmarks": "Benchmark revisions (the 2020 census): figures released on either side are not compared (data/reference/benchmarks.csv).",
 }
 
@@ -45,6 +47,39 @@ def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE benchmarks AS SELECT CAST(benchmark_date AS DATE) AS benchmark_date, name_zh, name_en,
         applies_to, description FROM read_csv('{ref / 'benchmarks.csv'}', all_varchar = true, header = true)""")
+    con.execute(f"""CREATE TABLE admin_changes AS SELECT CAST(effective_date AS DATE) AS effective_date, old_code,
+        old_name, new_code, new_name, change_type, notes, source_url
+        FROM read_csv('{ref / 'admin_changes.csv'}', all_varchar = true, header = true)""")
+
+
+def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
+    """Add to `regions` the codes of stored figures that the registry lacks, with parents from the
+    GB/T 2260 structure (hukou_stats.hierarchy). A region whose children are known only from the
+    data is taken as complete (its children are those published); the reconciliation view shows the
+    sum against any published parent figure."""
+    known = {c for (c,) in con.execute("SELECT code FROM regions").fetchall()}
+    rows = con.execute("""SELECT region_code, min(region_name) FROM stored_observations
+        WHERE length(region_code) = 6 GROUP BY region_code""").fetchall()
+    closed = {c for (c,) in con.execute("SELECT code FROM regions WHERE children_complete").fetchall()}
+    derived = derived_regions({c: n for c, n in rows if c not in known}, known, closed)
+    if not derived:
+        return
+    con.executemany("""INSERT INTO regions (code, name_zh, level, parent_code, children_complete, note)
+        VALUES (?, ?, ?, ?, true, 'derived from the GB/T 2260 code structure (not in the registry)')""",
+                    [(d.code, d.name_zh, d.level, d.parent_code) for d in derived])
+    con.execute("""UPDATE regions SET children_complete = true,
+        note = concat_ws('; ', nullif(note, ''), 'children completed from the data')
+        WHERE NOT children_complete AND code IN (SELECT DISTINCT parent_code FROM regions
+            WHERE note LIKE 'derived from the GB/T 2260%')""")
+    # validity of derived codes from the administrative changes (created / abolished)
+    con.execute("""UPDATE regions r SET
+        valid_from = (SELECT min(a.effective_date) FROM admin_changes a WHERE a.new_code = r.code
+                       AND NOT EXISTS (SELECT 1 FROM admin_changes b WHERE b.old_code = r.code
+                                        AND b.effective_date <= a.effective_date)),
+        valid_to = (SELECT min(a.effective_date) - 1 FROM admin_changes a WHERE a.old_code = r.code
+                     AND NOT EXISTS (SELECT 1 FROM admin_changes b WHERE b.new_code = r.code
+                                      AND b.effective_date >= a.effective_date))
+        WHERE r.note LIKE 'derived from the GB/T 2260%'""")
 
 
 def build(project: Project) -> Path:
@@ -63,6 +98,7 @@ def build(project: Project) -> Path:
                 con.execute(f"CREATE TABLE stored_observations AS SELECT * FROM read_parquet([{files}]) "
                             "ORDER BY region_code, year, measure, release_date, row_id")
                 _load_reference(con, project)
+                _add_derived_regions(con)
                 for table, comment in TABLE_COMMENTS.items():
                     con.execute(f"COMMENT ON TABLE {table} IS '{comment.replace(chr(39), chr(39) * 2)}'")
                 for name in VIEWS:

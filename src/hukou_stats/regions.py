@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
+from .hierarchy import is_unit, structural_parent
 
 CODE_RE = re.compile(r"^\d{6}(\d{6})?$")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
@@ -142,7 +143,16 @@ class Registry:
             return "error", f"no province has the code prefix {code[:2]} (GB/T 2260)"
         versions = self.by_code.get(code[:6]) if len(code) == 6 else None
         if len(code) == 6 and not versions:
-            return "warning", "code not in the region registry: stored, but not named or aggregated"
+            if not is_unit(code):
+                return "warning", ("code names no unit (a 市辖区/县 grouping of a municipality or 省直辖县级行政区划): "
+                                   "stored, but nobody's child and never summed")
+            anc = structural_parent(code)
+            while anc is not None and anc not in self.by_code:
+                anc = structural_parent(anc)
+            if anc is not None and self.get(anc).children_complete:
+                return "warning", (f"code not in the region registry, which lists every child of {anc} "
+                                   f"{self.name(anc)}: stored, but not named or aggregated")
+            return None  # parent from the GB/T 2260 structure (hukou_stats.hierarchy)
         if versions and on is not None and not any(r.valid_on(on) for r in versions):
             r = versions[-1]
             span = f"{r.valid_from or '…'} to {r.valid_to or '…'}"
