@@ -190,3 +190,38 @@ def query_cmd(
         table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
     out.print(table)
     out.print(f"{len(df)} row(s)")
+
+
+@app.command("revisions")
+@handled
+def revisions_cmd(
+    region: Annotated[str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name: 440100, 广州市, guangzhou.")] = "440100",
+    measure: Annotated[str, typer.Option("--measure", "-m", help="Measure as published: resident_urban_rate_pct (or resident_rate), resident_total, hukou_total, ...")] = "resident_urban_rate_pct",
+    release: Annotated[str, typer.Option(help=RELEASE_HELP + " A date draws the triangle as it stood then.")] = "latest",
+):
+    """Revision triangle (reference year x release) and the mean and mean absolute revision (latest minus first).
+
+    Example: hukou-stats revisions --region guangzhou --measure resident_rate
+    """
+    from .database import connect
+    from .pipeline import registry
+    from .revisions import revision_triangle
+    from .units import round_half_up
+    code = registry(project()).resolve(region)
+    con = connect(project(), release=parse_release(release))
+    try:
+        t = revision_triangle(con, code, measure)
+    finally:
+        con.close()
+    table = Table(title=f"{t.region_code} {t.region_name}: {t.measure} ({t.unit}) by release", show_lines=False)
+    table.add_column("year")
+    for c in t.cells.columns:
+        table.add_column(str(c))
+    for year, row in t.cells.iterrows():
+        table.add_row(year, *["—" if not isinstance(v, str) else f"{v} {t.series.loc[year, c]}"
+                              for c, v in row.items()])
+    out.print(table)
+    unit = "pp" if t.unit == "pct" else t.unit
+    fmt = lambda x: "—" if x is None else str(round_half_up(x, t.decimals))  # noqa: E731
+    out.print(f"figures revised: {t.n_years}; mean revision (latest - first): {fmt(t.mean_revision)} {unit}; "
+              f"mean absolute revision: {fmt(t.mean_abs_revision)} {unit}")

@@ -19,6 +19,8 @@ from .store import Store
 
 # views in dependency order; one SQL file each in hukou_stats/sql/
 VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes"]
+# issue 5: releases and revisions, boundaries, definition breaks, reconciliation
+VIEWS += ["revisions", "revision_summary"]
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",

@@ -1,15 +1,17 @@
 -- counts: one value per region, year, reference date, measure and basis, from the latest release;
 -- completed by derived counts and by sums of children where every child is present.
-CREATE OR REPLACE VIEW counts AS
+-- population_as_of(date[, pick := 'first']) is this view as it was known on a date (release dates up to it);
+-- the view counts follows the release chosen by the variables (see latest_observations).
+CREATE OR REPLACE MACRO population_as_of(as_of, pick := 'latest') AS TABLE
 WITH published AS (
     SELECT region_code, year, reference_date, measure, series, definition, value, precision,
            'published' AS status, CAST(NULL AS VARCHAR) AS derived_from, 0 AS n_children,
            release_date, published, source
-    FROM latest_observations
+    FROM latest_observations_as_of(as_of, pick := pick)
     WHERE unit = 'persons'
 ),
 published_rates AS (
-    SELECT * FROM latest_observations WHERE unit = 'pct'
+    SELECT * FROM latest_observations_as_of(as_of, pick := pick) WHERE unit = 'pct'
 ),
 -- urban = rate x total, where a source published only the rate and the total
 urban_from_rate AS (
@@ -97,6 +99,9 @@ aggregated AS (
 SELECT * FROM base
 UNION ALL
 SELECT * FROM aggregated;
+
+CREATE OR REPLACE VIEW counts AS
+SELECT * FROM population_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
 
 COMMENT ON VIEW counts IS 'Counts of persons, one per region, year, reference date, measure and basis: the latest release of a published count; else derived (urban = rate x total, hukou total = urban + rural); else the sum of the children when every child is present for that year, basis and reference date.';
 COMMENT ON COLUMN counts.region_code IS 'GB/T 2260 region code.';

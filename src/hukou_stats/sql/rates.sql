@@ -1,5 +1,6 @@
 -- rates: both urbanization rates, long, one row per region, year, indicator and basis.
-CREATE OR REPLACE VIEW rates AS
+-- rates_as_of(date[, pick := 'first']): the same for the data as known on a date.
+CREATE OR REPLACE MACRO rates_as_of(as_of, pick := 'latest') AS TABLE
 WITH computed AS (
     SELECT n.region_code, n.year, n.reference_date,
            CASE n.measure WHEN 'resident_urban' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
@@ -14,8 +15,8 @@ WITH computed AS (
            greatest(n.release_date, d.release_date) AS release_date,
            CASE WHEN n.release_date >= d.release_date OR d.release_date IS NULL THEN n.published ELSE d.published END AS published,
            CASE WHEN n.source = d.source THEN n.source ELSE n.source || ' / ' || d.source END AS source
-    FROM counts n
-    JOIN counts d
+    FROM population_as_of(as_of, pick := pick) n
+    JOIN population_as_of(as_of, pick := pick) d
       ON d.region_code = n.region_code AND d.year = n.year AND d.reference_date = n.reference_date
      AND d.series = n.series
      AND d.measure = CASE n.measure WHEN 'resident_urban' THEN 'resident_total' ELSE 'hukou_total' END
@@ -28,7 +29,7 @@ published AS (
     SELECT region_code, year, reference_date,
            CASE measure WHEN 'resident_urban_rate_pct' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
            series, definition, value, decimals, release_date, published, source
-    FROM latest_observations
+    FROM latest_observations_as_of(as_of, pick := pick)
     WHERE unit = 'pct'
 )
 SELECT
@@ -55,6 +56,9 @@ FROM computed c
 FULL OUTER JOIN published p
   ON p.region_code = c.region_code AND p.year = c.year AND p.reference_date = c.reference_date
  AND p.indicator = c.indicator AND p.series = c.series AND p.definition IS NOT DISTINCT FROM c.definition;
+
+CREATE OR REPLACE VIEW rates AS
+SELECT * FROM rates_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
 
 COMMENT ON VIEW rates IS 'Both urbanization rates, long: one row per region, year, indicator and basis. A rate is computed only from a numerator and a denominator of the same series and the same reference date; where no counts exist the published rate is shown.';
 COMMENT ON COLUMN rates.region_code IS 'GB/T 2260 region code.';

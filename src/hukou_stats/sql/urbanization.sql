@@ -3,18 +3,22 @@
 -- precedence number in table series (census_revised, post_census_estimate, census_2020,
 -- pre_census2020_revision, first_release, hukou_register, sample_survey_2015, microdata,
 -- approx_statement); then the latest release; then published before computed, derived, aggregated.
+-- With pick = 'first' the earliest release comes before the series precedence: the headline is the
+-- figure as first published (Guangzhou 2019: the first release 86.46, not the census revision 85.13).
 -- The headline value is the published rate where one exists, else the rate computed from counts.
-CREATE OR REPLACE VIEW urbanization AS
+-- urbanization_as_of(date[, pick := 'first']): the headline as it was known on a date.
+CREATE OR REPLACE MACRO urbanization_as_of(as_of, pick := 'latest') AS TABLE
 WITH ranked AS (
     SELECT r.*,
            coalesce(r.published_value, r.value) AS headline,
            coalesce(r.published_decimals, 2) AS headline_decimals,
            row_number() OVER (
                PARTITION BY r.region_code, r.year, r.indicator
-               ORDER BY s.precedence, r.release_date DESC NULLS LAST,
+               ORDER BY CASE WHEN pick = 'first' THEN epoch(r.release_date) END NULLS LAST,
+                        s.precedence, r.release_date DESC NULLS LAST,
                         CASE r.status WHEN 'published' THEN 0 WHEN 'computed' THEN 1 WHEN 'derived' THEN 2 ELSE 3 END,
                         r.basis) AS rk
-    FROM rates r
+    FROM rates_as_of(as_of, pick := pick) r
     JOIN series s ON s.series = r.series
 ),
 res AS (SELECT * FROM ranked WHERE indicator = 'resident_rate_pct' AND rk = 1),
@@ -58,6 +62,9 @@ SELECT
 FROM res
 FULL OUTER JOIN huk ON huk.region_code = res.region_code AND huk.year = res.year
 LEFT JOIN regions g ON g.code = coalesce(res.region_code, huk.region_code);
+
+CREATE OR REPLACE VIEW urbanization AS
+SELECT * FROM urbanization_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
 
 COMMENT ON VIEW urbanization IS 'Headline: one row per region and year with the resident rate (常住人口城镇化率), the hukou rate (户籍人口城镇化率) and the gap, each from the basis chosen by the documented precedence (series precedence, then latest release, then published before computed).';
 COMMENT ON COLUMN urbanization.region_code IS 'GB/T 2260 region code.';
