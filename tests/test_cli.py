@@ -59,3 +59,13 @@ def test_build_before_ingest_says_what_to_do(tmp_path):
 def test_help_has_examples():
     r = runner.invoke(app, ["bulletin", "--help"])
     assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_revisions_command(bundled):
+    r = run(bundled, "revisions", "--region", "广州", "--measure", "resident_rate")
+    assert r.exit_code == 0, r.output
+    assert "86.46" in r.output and "85.13" in r.output and "mean absolute revision" in r.output
+    mid = run(bundled, "revisions", "-r", "440100", "-m", "resident_rate", "--release", "2020-06-30")
+    assert mid.exit_code == 0 and "86.46" in mid.output and "85.13" not in mid.output
+    unknown = run(bundled, "revisions", "-r", "440100", "-m", "no_such_measure")
+    assert unknown.exit_code == 2 and "no published figure" in unknown.output

@@ -21,12 +21,14 @@ from .store import Store
 VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes"]
 # issue 5: releases and revisions, boundaries, definition breaks, reconciliation
 VIEWS += ["revisions", "revision_summary"]
+VIEWS.insert(VIEWS.index("urbanization_changes"), "comparability")
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",
     "regions": "Region registry: code, names, level, parent, validity (data/reference/regions.csv).",
     "series": "Statistical series (first part of the basis) with the headline precedence (data/reference/series.csv).",
     "definitions": "Definitions of urban hukou population and when they applied (data/reference/definitions.csv).",
+    "definition_breaks": "Definition breaks per region and indicator: first year of the new definition (data/reference/definition_breaks.csv).",
     "admin_changes": "Administrative-division changes (merges, upgrades, splits) with their dates (data/reference/admin_changes.csv).",
     "benchmarks": "Benchmark revisions (the 2020 census): figures released on either side are not compared (data/reference/benchmarks.csv).",
 }
@@ -34,6 +36,18 @@ TABLE_COMMENTS = {
 
 def view_sql(name: str) -> str:
     return resources.files("hukou_stats.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+DEFINITION_BREAKS_COLUMNS = ["region_code", "indicator", "break_year", "definition_before", "definition_after",
+                             "descendants", "note"]
+
+
+def _optional_csv(path: Path, columns: list[str]) -> str:
+    """read_csv of a reference file added later (older projects lack it): an empty table when absent."""
+    if path.exists():
+        return f"read_csv('{path}', all_varchar = true, header = true)"
+    cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in columns)
+    return f"(SELECT {cols} WHERE false)"
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
@@ -49,6 +63,9 @@ def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE benchmarks AS SELECT CAST(benchmark_date AS DATE) AS benchmark_date, name_zh, name_en,
         applies_to, description FROM read_csv('{ref / 'benchmarks.csv'}', all_varchar = true, header = true)""")
+    con.execute(f"""CREATE TABLE definition_breaks AS SELECT region_code, indicator, CAST(break_year AS INTEGER)
+        AS break_year, definition_before, definition_after, descendants = 'yes' AS descendants, note
+        FROM {_optional_csv(ref / 'definition_breaks.csv', DEFINITION_BREAKS_COLUMNS)}""")
     con.execute(f"""CREATE TABLE admin_changes AS SELECT CAST(effective_date AS DATE) AS effective_date, old_code,
         old_name, new_code, new_name, change_type, notes, source_url
         FROM read_csv('{ref / 'admin_changes.csv'}', all_varchar = true, header = true)""")

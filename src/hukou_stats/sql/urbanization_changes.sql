@@ -19,7 +19,18 @@ u AS (
 j0 AS (
     SELECT u.*,
            rp.v AS resident_prev0, rb.v AS resident_2013_0, rp.release_date AS rp_rel, rb.release_date AS rb_rel,
-           hp.v AS hukou_prev, hb.v AS hukou_2013,
+           hp.v AS hukou_prev0, hb.v AS hukou_2013_0,
+           bp.break_year AS hbp_year, bp.definition_before AS hbp_before, bp.definition_after AS hbp_after,
+           bp.bridge_year AS hbp_bridge, bp.bridge_shift_pp AS hbp_shift,
+           bb.break_year AS hbb_year, bb.definition_before AS hbb_before, bb.definition_after AS hbb_after,
+           bb.bridge_year AS hbb_bridge, bb.bridge_shift_pp AS hbb_shift,
+           rbp.break_year AS rbp_year, rbb.break_year AS rbb_year,
+           (SELECT x.v FROM rv x WHERE x.region_code = u.region_code AND x.year = u.year - 1
+              AND x.indicator = 'hukou_rate_pct' AND x.definition = bp.definition_before AND x.point = u.huk_point
+            ORDER BY x.release_date DESC NULLS LAST LIMIT 1) AS hukou_prev_old_definition,
+           (SELECT x.v FROM rv x WHERE x.region_code = u.region_code AND x.year = 2013
+              AND x.indicator = 'hukou_rate_pct' AND x.definition = bb.definition_before AND x.point = u.huk_point
+            ORDER BY x.release_date DESC NULLS LAST LIMIT 1) AS hukou_2013_old_definition,
            (SELECT string_agg(DISTINCT x.definition, ',') FROM rv x
              WHERE x.region_code = u.region_code AND x.indicator = 'hukou_rate_pct' AND x.year IN (u.year - 1, 2013)
                AND x.definition IS DISTINCT FROM u.hukou_definition) AS other_hukou_definitions
@@ -34,6 +45,15 @@ j0 AS (
     LEFT JOIN rv hb ON hb.region_code = u.region_code AND hb.year = 2013 AND hb.indicator = 'hukou_rate_pct'
                    AND hb.series = u.hukou_series AND hb.definition IS NOT DISTINCT FROM u.hukou_definition
                    AND hb.point = u.huk_point
+    -- definition breaks (view comparability) between the two ends of each comparison
+    LEFT JOIN comparability bp ON bp.region_code = u.region_code AND bp.indicator = 'hukou_rate_pct'
+                   AND bp.break_year > u.year - 1 AND bp.break_year <= u.year
+    LEFT JOIN comparability bb ON bb.region_code = u.region_code AND bb.indicator = 'hukou_rate_pct'
+                   AND bb.break_year > 2013 AND bb.break_year <= u.year
+    LEFT JOIN comparability rbp ON rbp.region_code = u.region_code AND rbp.indicator = 'resident_rate_pct'
+                   AND rbp.break_year > u.year - 1 AND rbp.break_year <= u.year
+    LEFT JOIN comparability rbb ON rbb.region_code = u.region_code AND rbb.indicator = 'resident_rate_pct'
+                   AND rbb.break_year > 2013 AND rbb.break_year <= u.year
 ),
 j AS (
     SELECT j0.*,
@@ -47,8 +67,14 @@ j AS (
 ),
 k AS (
     SELECT j.*,
-           CASE WHEN prev_benchmark IS NULL THEN resident_prev0 END AS resident_prev,
-           CASE WHEN base_benchmark IS NULL THEN resident_2013_0 END AS resident_2013
+           CASE WHEN prev_benchmark IS NULL AND rbp_year IS NULL THEN resident_prev0 END AS resident_prev,
+           CASE WHEN base_benchmark IS NULL AND rbb_year IS NULL THEN resident_2013_0 END AS resident_2013,
+           -- across a definition break: the same definition at both ends if published, else the old-definition
+           -- value shifted by the bridge (a year measured under both); without a bridge, not compared
+           coalesce(hukou_prev0, CASE WHEN hbp_bridge IS NOT NULL THEN hukou_prev_old_definition + hbp_shift END) AS hukou_prev,
+           coalesce(hukou_2013_0, CASE WHEN hbb_bridge IS NOT NULL THEN hukou_2013_old_definition + hbb_shift END) AS hukou_2013,
+           hbp_year IS NOT NULL AND hukou_prev0 IS NULL AS hukou_prev_crosses,
+           hbb_year IS NOT NULL AND hukou_2013_0 IS NULL AS hukou_2013_crosses
     FROM j
 )
 SELECT
@@ -63,6 +89,28 @@ SELECT
     gap_pp - (resident_prev - hukou_prev) AS gap_change_prev_pp,
     CASE WHEN year > 2013 THEN gap_pp - (resident_2013 - hukou_2013) END AS gap_change_2013_pp,
     nullif(concat_ws('; ',
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev_crosses
+             THEN 'hukou vs ' || (year - 1) || ': definition break ' || hbp_year || ' (' || hbp_before || ' -> ' || hbp_after || ')'
+                  || CASE WHEN hukou_prev IS NOT NULL THEN ', bridged via ' || hbp_bridge ELSE ', no bridge: not compared' END END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013_crosses AND year > 2013
+             THEN 'hukou vs 2013: definition break ' || hbb_year || ' (' || hbb_before || ' -> ' || hbb_after || ')'
+                  || CASE WHEN hukou_2013 IS NOT NULL THEN ', bridged via ' || hbb_bridge ELSE ', no bridge: not compared' END END,
+        CASE WHEN resident_rate_pct IS NOT NULL AND rbp_year IS NOT NULL
+             THEN 'resident vs ' || (year - 1) || ': definition break ' || rbp_year || ', not compared' END,
+        CASE WHEN resident_rate_pct IS NOT NULL AND rbb_year IS NOT NULL AND year > 2013
+             THEN 'resident vs 2013: definition break ' || rbb_year || ', not compared' END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND other_hukou_definitions IS NOT NULL
+             AND NOT hukou_prev_crosses AND NOT hukou_2013_crosses
+             AND (hukou_prev IS NULL OR (hukou_2013 IS NULL AND year > 2013))
+             THEN 'hukou: figures under another definition (' || other_hukou_definitions || '), break not in the registry: not compared' END
+    ), '') AS break_flag,
+    nullif(concat_ws('; ',
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev_crosses
+             THEN 'hukou: definition break ' || hbp_year || ' between ' || (year - 1) || ' and ' || year
+                  || CASE WHEN hukou_prev IS NOT NULL THEN ', change bridged via ' || hbp_bridge ELSE ', not compared (no bridge)' END END,
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013_crosses AND year > 2013
+             THEN 'hukou: definition break ' || hbb_year || ' since 2013'
+                  || CASE WHEN hukou_2013 IS NOT NULL THEN ', change bridged via ' || hbb_bridge ELSE ', not compared (no bridge)' END END,
         CASE WHEN resident_prev0 IS NOT NULL AND prev_benchmark IS NOT NULL
              THEN 'resident: ' || (year - 1) || ' was released before the benchmark revision of ' || prev_benchmark || ', not compared' END,
         CASE WHEN resident_2013_0 IS NOT NULL AND base_benchmark IS NOT NULL AND year > 2013
@@ -72,11 +120,12 @@ SELECT
         CASE WHEN resident_rate_pct IS NOT NULL AND resident_2013_0 IS NULL AND year > 2013
              THEN 'resident: no 2013 value in series ' || resident_series END,
         CASE WHEN hukou_rate_pct IS NOT NULL AND other_hukou_definitions IS NOT NULL
+             AND NOT hukou_prev_crosses AND NOT hukou_2013_crosses
              AND (hukou_prev IS NULL OR (hukou_2013 IS NULL AND year > 2013))
              THEN 'hukou: definition break (' || other_hukou_definitions || ' vs ' || coalesce(hukou_definition, 'unstated') || '), not compared' END,
-        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev IS NULL
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev IS NULL AND NOT hukou_prev_crosses
              THEN 'hukou: no ' || (year - 1) || ' value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END,
-        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013 IS NULL AND year > 2013
+        CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013 IS NULL AND year > 2013 AND NOT hukou_2013_crosses
              THEN 'hukou: no 2013 value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END
     ), '') AS comparability_note
 FROM k;
@@ -102,4 +151,5 @@ COMMENT ON COLUMN urbanization_changes.hukou_change_2013_pp IS 'Hukou rate minus
 COMMENT ON COLUMN urbanization_changes.gap_pp IS 'Resident minus hukou rate, points.';
 COMMENT ON COLUMN urbanization_changes.gap_change_prev_pp IS 'Change of the gap against the previous year (both rates comparable), points; negative = narrower.';
 COMMENT ON COLUMN urbanization_changes.gap_change_2013_pp IS 'Change of the gap against 2013 (both rates comparable), points; negative = narrower.';
-COMMENT ON COLUMN urbanization_changes.comparability_note IS 'Why a change is NULL: no value of the same series, or a definition break.';
+COMMENT ON COLUMN urbanization_changes.comparability_note IS 'Why a change is NULL: no value of the same series, a benchmark revision, or a definition break; or that a change was bridged across a break.';
+COMMENT ON COLUMN urbanization_changes.break_flag IS 'Set when a comparison crosses a definition break (view comparability): which one, and whether it was bridged (via a year measured under both definitions) or not compared.';
