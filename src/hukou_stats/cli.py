@@ -30,6 +30,8 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 STATE = {"root": Path("."), "debug": False}
+BOUNDARIES_HELP = ("Boundaries of the views comparable_counts and comparable_rates: current (today's regions, "
+                   "through the crosswalk) or as-published.")
 RELEASE_HELP = "Vintage of the figures: latest, first, or YYYY-MM-DD (as known on that date)."
 
 
@@ -163,6 +165,7 @@ def query_cmd(
     sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output instead of a table.")] = False,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
+    boundaries: Annotated[str, typer.Option(help=BOUNDARIES_HELP)] = "current",
 ):
     """Run SQL on the database and show the result.
 
@@ -172,7 +175,7 @@ def query_cmd(
 
     from .database import connect
     from .errors import UsageError
-    con = connect(project(), release=parse_release(release))
+    con = connect(project(), release=parse_release(release), boundaries=boundaries)
     try:
         try:
             df = con.execute(sql).df()

@@ -9,9 +9,11 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from .errors import InputOutputError, UsageError
 from .fileio import atomic_path
+from .boundaries import apply_boundaries, boundary_map, load_crosswalk
 from .hierarchy import derived_regions
 from .project import Project
 from .releases import apply_release
@@ -22,6 +24,7 @@ VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates"
 # issue 5: releases and revisions, boundaries, definition breaks, reconciliation
 VIEWS += ["revisions", "revision_summary"]
 VIEWS.insert(VIEWS.index("urbanization_changes"), "comparability")
+VIEWS += ["comparable_counts", "comparable_rates"]
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",
@@ -29,6 +32,8 @@ TABLE_COMMENTS = {
     "series": "Statistical series (first part of the basis) with the headline precedence (data/reference/series.csv).",
     "definitions": "Definitions of urban hukou population and when they applied (data/reference/definitions.csv).",
     "definition_breaks": "Definition breaks per region and indicator: first year of the new definition (data/reference/definition_breaks.csv).",
+    "boundary_crosswalk": "Pieces of territory moved by each administrative change, with the population share (weight; NULL = not available) (data/reference/boundary_crosswalk.csv).",
+    "boundary_map": "The crosswalk composed to today's codes: a figure dated in [period_start, period_end) under from_code counts weight x its value in to_code (NULL weight = not available).",
     "admin_changes": "Administrative-division changes (merges, upgrades, splits) with their dates (data/reference/admin_changes.csv).",
     "benchmarks": "Benchmark revisions (the 2020 census): figures released on either side are not compared (data/reference/benchmarks.csv).",
 }
@@ -101,6 +106,19 @@ def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
         WHERE r.note LIKE 'derived from the GB/T 2260%'""")
 
 
+def _load_boundaries(con: duckdb.DuckDBPyConnection, project: Project) -> None:
+    """Tables boundary_crosswalk (as given) and boundary_map (composed to today's codes)."""
+    pieces = load_crosswalk(project.reference / "boundary_crosswalk.csv")
+    cw = pd.DataFrame([(p.date, p.from_code, p.to_code, p.weight) for p in pieces],
+                      columns=["effective_date", "from_code", "to_code", "weight"])
+    bm = boundary_map(pieces)
+    con.execute("CREATE TABLE boundary_crosswalk (effective_date DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)")
+    con.execute("CREATE TABLE boundary_map (period_start DATE, period_end DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)")
+    if len(cw):
+        con.execute("INSERT INTO boundary_crosswalk SELECT * FROM cw")
+        con.execute("INSERT INTO boundary_map SELECT * FROM bm")
+
+
 def build(project: Project) -> Path:
     if not (project.reference / "regions.csv").exists():
         raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
@@ -118,6 +136,7 @@ def build(project: Project) -> Path:
                             "ORDER BY region_code, year, measure, release_date, row_id")
                 _load_reference(con, project)
                 _add_derived_regions(con)
+                _load_boundaries(con, project)
                 for table, comment in TABLE_COMMENTS.items():
                     con.execute(f"COMMENT ON TABLE {table} IS '{comment.replace(chr(39), chr(39) * 2)}'")
                 for name in VIEWS:
@@ -130,10 +149,13 @@ def build(project: Project) -> Path:
     return target
 
 
-def connect(project: Project, read_only: bool = True, release=None) -> duckdb.DuckDBPyConnection:
-    """Open the database; `release` (a Release, or 'latest', 'first', 'YYYY-MM-DD') picks the vintage the views show."""
+def connect(project: Project, read_only: bool = True, release=None, boundaries: str | None = None
+            ) -> duckdb.DuckDBPyConnection:
+    """Open the database; `release` (a Release, or 'latest', 'first', 'YYYY-MM-DD') picks the vintage the views show;
+    `boundaries` ('current', the default, or 'as-published') the boundaries of comparable_counts/comparable_rates."""
     if not project.database.exists():
         raise UsageError(f"no database at {project.database}: run `hukou-stats build` first")
     con = duckdb.connect(str(project.database), read_only=read_only)
     apply_release(con, release)
+    apply_boundaries(con, boundaries)
     return con

@@ -1,0 +1,56 @@
+-- comparable_rates: both rates on the boundaries chosen by hukou_boundaries (see comparable_counts):
+-- computed from comparable counts of one basis and one point date (summed counts, never averaged
+-- rates); a published rate is kept only where the region's territory is the one it was published for
+-- (not crosswalked), since rates of pieces cannot be added.
+CREATE OR REPLACE VIEW comparable_rates AS
+WITH computed AS (
+    SELECT n.region_code, n.year, n.reference_date,
+           CASE n.measure WHEN 'resident_urban' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
+           n.series, n.definition,
+           100 * n.value / d.value AS value,
+           CASE WHEN 'not available' IN (n.boundary_status, d.boundary_status) THEN 'not available'
+                WHEN 'crosswalked' IN (n.boundary_status, d.boundary_status) THEN 'crosswalked'
+                ELSE 'as published' END AS boundary_status,
+           nullif(concat_ws('; ', n.boundary_note, CASE WHEN d.boundary_note IS DISTINCT FROM n.boundary_note
+                                                        THEN d.boundary_note END), '') AS boundary_note,
+           'computed' AS rate_from
+    FROM comparable_counts n
+    JOIN comparable_counts d
+      ON d.region_code = n.region_code AND d.year = n.year AND d.reference_date = n.reference_date
+     AND d.series = n.series
+     AND d.measure = CASE n.measure WHEN 'resident_urban' THEN 'resident_total' ELSE 'hukou_total' END
+    WHERE n.measure IN ('resident_urban', 'hukou_urban')
+),
+published AS (
+    SELECT p.region_code, p.year, p.reference_date,
+           CASE p.measure WHEN 'resident_urban_rate_pct' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
+           p.series, p.definition, p.value, 'as published' AS boundary_status,
+           CAST(NULL AS VARCHAR) AS boundary_note, 'published' AS rate_from
+    FROM latest_observations p
+    WHERE p.unit = 'pct'
+      AND (getvariable('hukou_boundaries') = 'as-published'
+           OR NOT EXISTS (SELECT 1 FROM boundary_map b WHERE b.from_code = p.region_code
+                           AND (b.period_start IS NULL OR p.reference_date >= b.period_start)
+                           AND p.reference_date < b.period_end
+                           AND NOT (b.to_code = p.region_code AND b.weight = 1
+                                    AND NOT EXISTS (SELECT 1 FROM boundary_map o WHERE o.to_code = b.to_code
+                                                     AND o.period_end = b.period_end AND o.from_code <> b.from_code))))
+)
+SELECT * FROM published
+UNION ALL
+SELECT * FROM computed c
+WHERE NOT EXISTS (SELECT 1 FROM published p WHERE p.region_code = c.region_code AND p.year = c.year
+                    AND p.indicator = c.indicator AND p.series = c.series
+                    AND p.definition IS NOT DISTINCT FROM c.definition AND p.reference_date = c.reference_date);
+
+COMMENT ON VIEW comparable_rates IS 'Resident and hukou rates on the boundaries chosen by the variable hukou_boundaries (current by default, or as-published): computed from comparable_counts; a published rate only where the territory is unchanged. NULL value = not available.';
+COMMENT ON COLUMN comparable_rates.region_code IS 'Today''s code (current) or the code as published.';
+COMMENT ON COLUMN comparable_rates.year IS 'Reference year.';
+COMMENT ON COLUMN comparable_rates.reference_date IS 'Point date.';
+COMMENT ON COLUMN comparable_rates.indicator IS 'resident_rate_pct or hukou_rate_pct.';
+COMMENT ON COLUMN comparable_rates.series IS 'Statistical series.';
+COMMENT ON COLUMN comparable_rates.definition IS 'Definition of urban for hukou rates.';
+COMMENT ON COLUMN comparable_rates.value IS 'Percent, unrounded; NULL = not available.';
+COMMENT ON COLUMN comparable_rates.boundary_status IS 'as published, crosswalked or not available.';
+COMMENT ON COLUMN comparable_rates.boundary_note IS 'Pieces summed, or why not available.';
+COMMENT ON COLUMN comparable_rates.rate_from IS 'published (the rate as published) or computed (from comparable counts).';
