@@ -137,10 +137,17 @@ def build_cmd():
 
     Example: hukou-stats build && hukou-stats query "select * from urbanization where region_code = '440100'"
     """
-    from .database import build
+    from .database import build, connect
+    from .report import write_reconciliation
     with err.status("building the database", spinner="dots"):
         path = build(project())
     out.print(f"database: {path}")
+    con = connect(project())
+    try:
+        md, _ = write_reconciliation(con, project().out / "validation")
+    finally:
+        con.close()
+    out.print(f"reconciliation: {md}")
 
 
 @app.command("bulletin")

@@ -24,7 +24,7 @@ VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates"
 # issue 5: releases and revisions, boundaries, definition breaks, reconciliation
 VIEWS += ["revisions", "revision_summary"]
 VIEWS.insert(VIEWS.index("urbanization_changes"), "comparability")
-VIEWS += ["comparable_counts", "comparable_rates"]
+VIEWS += ["comparable_counts", "comparable_rates", "reconciliation"]
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",

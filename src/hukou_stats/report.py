@@ -40,3 +40,41 @@ def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple
             lines.append(f"| {i.severity} | {i.check} | {i.file} | {row} | {i.column} | {i.value} | {msg} |")
     write_text(md_path, "\n".join(lines) + "\n")
     return md_path, csv_path
+
+
+RECONCILIATION_HEADING = "## Reconciliation: published parent against the sum of its children / 上下级数据核对"
+
+
+def reconciliation_lines(df) -> list[str]:
+    """Markdown section for the view reconciliation: every comparison over a complete set of children
+    (agreeing or not), then how many were left aside because children are missing."""
+    from .units import round_half_up
+    full = df[df.note.isin(["agrees within rounding", "differs by more than rounding"])]
+    lines = [RECONCILIATION_HEADING, "",
+             f"Comparisons over a complete set of children: **{len(full)}**, of which "
+             f"**{int((full.note == 'differs by more than rounding').sum())}** differ by more than the published "
+             f"rounding. Left aside (children incomplete): {len(df) - len(full)}. All rows: view `reconciliation`, "
+             "and `reconciliation.csv` beside this report.", ""]
+    if len(full):
+        lines += ["| region | year | measure | basis | published | sum of children | difference | children | note |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in full.itertuples(index=False):
+            d = 2 if r.measure.endswith("_pct") else 0
+            basis = r.series + (f"/{r.definition}" if isinstance(r.definition, str) and r.definition else "")
+            lines.append(f"| {r.region_code} {r.region_name or ''} | {r.year} | {r.measure} | {basis} | "
+                         f"{round_half_up(r.published_value, d)} | {round_half_up(r.children_sum, d)} | "
+                         f"{round_half_up(r.difference, d)} | {r.n_children} of {r.n_expected} | {r.note} |")
+    return lines
+
+
+def write_reconciliation(con, out_dir: Path) -> tuple[Path, Path]:
+    """Write reconciliation.csv and put the reconciliation section into validation_report.md
+    (replacing an earlier one; the issues section written by write_report is kept)."""
+    df = con.execute("SELECT * FROM reconciliation ORDER BY region_code, year, measure, series").df()
+    csv_path = out_dir / "reconciliation.csv"
+    write_text(csv_path, df.to_csv(index=False, lineterminator="\n"))
+    md_path = out_dir / "validation_report.md"
+    head = md_path.read_text(encoding="utf-8") if md_path.exists() else "# Validation report / 校验报告\n"
+    head = head.split(RECONCILIATION_HEADING)[0].rstrip("\n") + "\n\n"
+    write_text(md_path, head + "\n".join(reconciliation_lines(df)) + "\n")
+    return md_path, csv_path
