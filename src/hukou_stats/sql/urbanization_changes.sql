@@ -106,11 +106,11 @@ SELECT
     ), '') AS break_flag,
     nullif(concat_ws('; ',
         CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev_crosses
-             THEN 'hukou: definition break ' || hbp_year || ' between ' || (year - 1) || ' and ' || year
-                  || CASE WHEN hukou_prev IS NOT NULL THEN ', change bridged via ' || hbp_bridge ELSE ', not compared (no bridge)' END END,
+             THEN 'hukou: definition break (' || hbp_before || ' vs ' || hbp_after || ') from ' || hbp_year || ': '
+                  || (year - 1) || CASE WHEN hukou_prev IS NOT NULL THEN ' bridged via ' || hbp_bridge ELSE ' not compared (no bridge)' END END,
         CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_2013_crosses AND year > 2013
-             THEN 'hukou: definition break ' || hbb_year || ' since 2013'
-                  || CASE WHEN hukou_2013 IS NOT NULL THEN ', change bridged via ' || hbb_bridge ELSE ', not compared (no bridge)' END END,
+             THEN 'hukou: definition break (' || hbb_before || ' vs ' || hbb_after || ') from ' || hbb_year || ': '
+                  || '2013' || CASE WHEN hukou_2013 IS NOT NULL THEN ' bridged via ' || hbb_bridge ELSE ' not compared (no bridge)' END END,
         CASE WHEN resident_prev0 IS NOT NULL AND prev_benchmark IS NOT NULL
              THEN 'resident: ' || (year - 1) || ' was released before the benchmark revision of ' || prev_benchmark || ', not compared' END,
         CASE WHEN resident_2013_0 IS NOT NULL AND base_benchmark IS NOT NULL AND year > 2013
