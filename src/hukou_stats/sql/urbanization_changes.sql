@@ -4,7 +4,8 @@
 -- benchmarks: the 2020 census) was published between the releases of the two ends; otherwise it
 -- is NULL and the note says why.
 CREATE OR REPLACE VIEW urbanization_changes AS
-WITH rv AS (
+WITH cb AS MATERIALIZED (SELECT * FROM comparability),
+rv AS MATERIALIZED (
     SELECT region_code, year, indicator, series, definition, strftime(reference_date, '%m-%d') AS point,
            coalesce(published_value, value) AS v, release_date
     FROM rates
@@ -46,13 +47,13 @@ j0 AS (
                    AND hb.series = u.hukou_series AND hb.definition IS NOT DISTINCT FROM u.hukou_definition
                    AND hb.point = u.huk_point
     -- definition breaks (view comparability) between the two ends of each comparison
-    LEFT JOIN comparability bp ON bp.region_code = u.region_code AND bp.indicator = 'hukou_rate_pct'
+    LEFT JOIN cb bp ON bp.region_code = u.region_code AND bp.indicator = 'hukou_rate_pct'
                    AND bp.break_year > u.year - 1 AND bp.break_year <= u.year
-    LEFT JOIN comparability bb ON bb.region_code = u.region_code AND bb.indicator = 'hukou_rate_pct'
+    LEFT JOIN cb bb ON bb.region_code = u.region_code AND bb.indicator = 'hukou_rate_pct'
                    AND bb.break_year > 2013 AND bb.break_year <= u.year
-    LEFT JOIN comparability rbp ON rbp.region_code = u.region_code AND rbp.indicator = 'resident_rate_pct'
+    LEFT JOIN cb rbp ON rbp.region_code = u.region_code AND rbp.indicator = 'resident_rate_pct'
                    AND rbp.break_year > u.year - 1 AND rbp.break_year <= u.year
-    LEFT JOIN comparability rbb ON rbb.region_code = u.region_code AND rbb.indicator = 'resident_rate_pct'
+    LEFT JOIN cb rbb ON rbb.region_code = u.region_code AND rbb.indicator = 'resident_rate_pct'
                    AND rbb.break_year > 2013 AND rbb.break_year <= u.year
 ),
 j AS (
