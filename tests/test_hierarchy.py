@@ -131,3 +131,24 @@ def test_missing_child_stops_the_sum(tmp_path):
                            "and status = 'aggregated'").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_municipality_districts_sum_to_the_province(tmp_path):
+    # SYNTHETIC counts (made up for the test) for three codes under 北京 (110000), which the registry lists
+    # without children: the districts go straight to the province, not to the grouping 110100
+    src = "SYNTHETIC test figure"
+    lines = [f"{code},,2020,resident_{m},{v},persons,{src},2021-05,,census_2020,,"
+             for code, u, t in [("110101", 60, 70), ("110105", 300, 340), ("110229", 20, 40)]
+             for m, v in (("urban", u), ("total", t))]
+    from .conftest import long_csv
+    p = make_project(tmp_path, {"bj.csv": long_csv(*lines)})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    try:
+        assert con.execute("select count(*) from regions where code = '110100'").fetchone()[0] == 0
+        value, status = con.execute("""select value, status from counts where region_code = '110000' and year = 2020
+            and measure = 'resident_total'""").fetchone()
+        assert (value, status) == (450, "aggregated")
+    finally:
+        con.close()
