@@ -32,12 +32,13 @@ from .conftest import ROOT, make_project
     ("419001", "410000"),   # 济源市: directly under 河南省
     ("659001", "650000"),   # 石河子市: directly under 新疆
     ("441900", "440000"),   # 东莞市: a prefecture without counties
+    ("469001", "460000"),   # 五指山市 (PP9001 is a unit under 省直辖)
 ])
 def test_structural_parent(code, parent):
     assert structural_parent(code) == parent
 
 
-@pytest.mark.parametrize("code", ["110100", "310200", "500200", "429000", "659000"])
+@pytest.mark.parametrize("code", ["110100", "310200", "500200", "429000", "659000", "330101", "440101"])
 def test_groupings_are_not_units(code):
     # 市辖区/县 groupings of municipalities and 省直辖县级行政区划 are not regions: nobody's child
     assert not is_unit(code)
@@ -150,5 +151,39 @@ def test_municipality_districts_sum_to_the_province(tmp_path):
         value, status = con.execute("""select value, status from counts where region_code = '110000' and year = 2020
             and measure = 'resident_total'""").fetchone()
         assert (value, status) == (450, "aggregated")
+    finally:
+        con.close()
+
+
+def test_one_city_table_does_not_complete_the_province():
+    from hukou_stats.hierarchy import complete_from_data
+    parents = {"000000": None, "440000": "000000", "440100": "440000", "440103": "440100",
+               "440300": "440000", "440303": "440300", "440304": "440300"}
+    shenzhen = {"a Shenzhen table": {"440303", "440304"}}
+    assert complete_from_data(parents, {"440000", "440300"}, shenzhen) == {"440300"}
+    whole = {"a Guangdong county table": {"440103", "440303", "440304"}}
+    assert complete_from_data(parents, {"440000", "440300"}, whole) == {"440000", "440300"}
+    # two sources each covering a part do not make a whole
+    halves = {"s1": {"440103"}, "s2": {"440303", "440304"}}
+    assert complete_from_data(parents, {"440000"}, halves) == set()
+
+
+def test_guangdong_is_not_summed_from_shenzhen_and_guangzhou(tmp_path):
+    # SYNTHETIC counts (made up for the test): Shenzhen districts only, plus the bundled Guangzhou registry
+    src = "SYNTHETIC test figure"
+    lines = [f"{code},,2020,resident_total,{v},persons,{src},2021-05,,census_2020,,"
+             for code, v in [("440303", 100), ("440304", 200)]]
+    lines += [f"4401{d:02d},,2020,resident_total,10,persons,other {src},2021-05,,census_2020,,"
+              for d in (3, 4, 5, 6, 11, 12, 13, 14, 15, 17, 18)]
+    from .conftest import long_csv
+    p = make_project(tmp_path, {"sz.csv": long_csv(*lines)})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    try:
+        got = dict(con.execute("""select region_code, value from counts where year = 2020
+            and measure = 'resident_total' and status = 'aggregated'""").fetchall())
+        assert got.get("440300") == 300 and got.get("440100") == 110
+        assert "440000" not in got
     finally:
         con.close()

@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import InputOutputError, UsageError
 from .fileio import atomic_path
 from .boundaries import apply_boundaries, boundary_map, load_crosswalk
-from .hierarchy import derived_regions
+from .hierarchy import complete_from_data, derived_regions
 from .project import Project
 from .releases import apply_release
 from .store import Store
@@ -79,8 +79,8 @@ def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
     """Add to `regions` the codes of stored figures that the registry lacks, with parents from the
     GB/T 2260 structure (hukou_stats.hierarchy). A region whose children are known only from the
-    data is taken as complete (its children are those published); the reconciliation view shows the
-    sum against any published parent figure."""
+    data is taken as complete where one source covers every child (hierarchy.complete_from_data);
+    the reconciliation view shows the sum against any published parent figure."""
     known = {c for (c,) in con.execute("SELECT code FROM regions").fetchall()}
     rows = con.execute("""SELECT region_code, min(region_name) FROM stored_observations
         WHERE length(region_code) = 6 GROUP BY region_code""").fetchall()
@@ -89,12 +89,20 @@ def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
     if not derived:
         return
     con.executemany("""INSERT INTO regions (code, name_zh, level, parent_code, children_complete, note)
-        VALUES (?, ?, ?, ?, true, 'derived from the GB/T 2260 code structure (not in the registry)')""",
+        VALUES (?, ?, ?, ?, false, 'derived from the GB/T 2260 code structure (not in the registry)')""",
                     [(d.code, d.name_zh, d.level, d.parent_code) for d in derived])
-    con.execute("""UPDATE regions SET children_complete = true,
-        note = concat_ws('; ', nullif(note, ''), 'children completed from the data')
-        WHERE NOT children_complete AND code IN (SELECT DISTINCT parent_code FROM regions
-            WHERE note LIKE 'derived from the GB/T 2260%')""")
+    # complete only where one source covers every child (not a province from one city's table)
+    parents = dict(con.execute("SELECT code, parent_code FROM regions").fetchall())
+    candidates = {c for (c,) in con.execute("""SELECT DISTINCT parent_code FROM regions
+        WHERE note LIKE 'derived from the GB/T 2260%'""").fetchall()} - closed
+    by_source: dict[str, set[str]] = {}
+    for src, code in con.execute("SELECT DISTINCT source, region_code FROM stored_observations").fetchall():
+        by_source.setdefault(src, set()).add(code)
+    complete = complete_from_data(parents, candidates, by_source)
+    if complete:
+        con.execute("""UPDATE regions SET children_complete = true,
+            note = concat_ws('; ', nullif(note, ''), 'children completed from the data (one source covers them all)')
+            WHERE list_contains(?, code)""", [sorted(complete)])
     # validity of derived codes from the administrative changes (created / abolished)
     con.execute("""UPDATE regions r SET
         valid_from = (SELECT min(a.effective_date) FROM admin_changes a WHERE a.new_code = r.code

@@ -7,7 +7,9 @@ gives the parent of a code outside the registry, with these exceptions:
   `PP02XX` 县) sit directly under the province; `PP0100` and `PP0200` are not units;
 - county-level units directly under a province (省直辖县级行政区划, `PP90XX`: 429004 仙桃市, 469005 文昌市,
   419001 济源市, 659001 石河子市 …): parent is the province; `PP9000` is not a unit;
-- a prefecture code that is not a unit (the two cases above) is never a region: a figure published
+- `PPCC01` (市辖区 of a prefecture city, e.g. 330101, 440101) is the sum of its districts, not a unit
+  (except in the municipalities, where 110101 is 东城区, and under PP90, where 419001 is 济源市);
+- a code that is not a unit (the cases above) is never a region: a figure published
   under it is stored but is nobody's child (summing it with the counties would count them twice).
 
 `derived_regions` lists the regions a set of stored codes adds to the registry (with the prefectures
@@ -42,6 +44,8 @@ def is_unit(code: str) -> bool:
         return False
     if level_of(code) == 2 and (code[:2] in MUNICIPALITIES or code[2:4] == "90"):
         return False
+    if code[4:] == "01" and code[:2] not in MUNICIPALITIES and code[2:4] != "90":
+        return False  # PPCC01 = 市辖区 of a prefecture city: the sum of its districts, not a unit
     return True
 
 
@@ -96,3 +100,32 @@ def derived_regions(codes_with_names: dict[str, str | None], known: set[str],
                                      level_of(cur), parent)
             cur, cur_name = parent, codes_with_names.get(parent)
     return list(out.values())
+
+
+def complete_from_data(parents: dict[str, str | None], candidates: set[str],
+                       published_by_source: dict[str, set[str]]) -> set[str]:
+    """Which candidate regions (whose children the registry does not list in full) can be taken as
+    complete: those for which one source publishes, for every child (registry or derived), the child
+    itself or something below it. A county table for a whole province covers every prefecture of it;
+    a table for one city's districts does not complete the province (the other cities are not in it).
+
+    `parents`: code -> parent code, for every region (registry and derived)."""
+    children: dict[str, set[str]] = {}
+    for code, parent in parents.items():
+        if parent:
+            children.setdefault(parent, set()).add(code)
+
+    def ancestors(code: str) -> set[str]:
+        out, cur, seen = set(), code, set()
+        while cur in parents and cur not in seen:
+            seen.add(cur)
+            out.add(cur)
+            cur = parents[cur]
+            if cur is None:
+                break
+        return out
+
+    covered_by_source = {src: set().union(*(ancestors(c) for c in codes)) if codes else set()
+                         for src, codes in published_by_source.items()}
+    return {p for p in candidates
+            if children.get(p) and any(children[p] <= cov for cov in covered_by_source.values())}
