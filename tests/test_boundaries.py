@@ -158,3 +158,19 @@ def test_chained_changes_compose():
     m = boundary_map([Piece(d1, "A", "B", 1.0), Piece(d2, "B", "C", 0.5), Piece(d2, "B", "B", 0.5)])
     first = m[(m.period_end == d1) & (m.from_code == "A")]
     assert sorted(zip(first.to_code, first.weight)) == [("B", 0.5), ("C", 0.5)]
+
+
+def test_a_published_rate_follows_a_rename_but_not_a_merge(tmp_path):
+    lines = [f"440184,,2013,resident_urban_rate_pct,40.5,pct,{SRC},2014-03,,first_release,,",
+             f"440116,,2013,resident_urban_rate_pct,90.5,pct,{SRC},2014-03,,first_release,,"]
+    p = make_project(tmp_path, {"s.csv": long_csv(*lines)})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    try:
+        got = con.execute("""select region_code, value, boundary_status from comparable_rates where year = 2013
+            order by region_code""").fetchall()
+        # 从化市 -> 从化区 is the same territory; 萝岗区's rate cannot stand for the new 黄埔区
+        assert got == [("440117", 40.5, "crosswalked")]
+    finally:
+        con.close()

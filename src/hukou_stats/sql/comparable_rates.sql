@@ -22,19 +22,22 @@ WITH computed AS (
     WHERE n.measure IN ('resident_urban', 'hukou_urban')
 ),
 published AS (
-    SELECT p.region_code, p.year, p.reference_date,
+    -- a published rate moves only as a whole unit that is the only piece of its new region (rename, upgrade)
+    SELECT coalesce(b.to_code, p.region_code) AS region_code, p.year, p.reference_date,
            CASE p.measure WHEN 'resident_urban_rate_pct' THEN 'resident_rate_pct' ELSE 'hukou_rate_pct' END AS indicator,
-           p.series, p.definition, p.value, 'as published' AS boundary_status,
-           CAST(NULL AS VARCHAR) AS boundary_note, 'published' AS rate_from
+           p.series, p.definition, p.value,
+           CASE WHEN b.to_code IS NULL OR b.to_code = p.region_code THEN 'as published' ELSE 'crosswalked' END AS boundary_status,
+           CASE WHEN b.to_code <> p.region_code THEN 'published for ' || p.region_code || ', the same territory' END AS boundary_note,
+           'published' AS rate_from
     FROM latest_observations p
+    LEFT JOIN boundary_map b
+      ON coalesce(getvariable('hukou_boundaries'), 'current') = 'current'
+     AND b.from_code = p.region_code
+     AND (b.period_start IS NULL OR p.reference_date >= b.period_start) AND p.reference_date < b.period_end
     WHERE p.unit = 'pct'
-      AND (getvariable('hukou_boundaries') = 'as-published'
-           OR NOT EXISTS (SELECT 1 FROM boundary_map b WHERE b.from_code = p.region_code
-                           AND (b.period_start IS NULL OR p.reference_date >= b.period_start)
-                           AND p.reference_date < b.period_end
-                           AND NOT (b.to_code = p.region_code AND b.weight = 1
-                                    AND NOT EXISTS (SELECT 1 FROM boundary_map o WHERE o.to_code = b.to_code
-                                                     AND o.period_end = b.period_end AND o.from_code <> b.from_code))))
+      AND (b.from_code IS NULL
+           OR (b.weight = 1 AND NOT EXISTS (SELECT 1 FROM boundary_map o WHERE o.to_code = b.to_code
+                                             AND o.period_end = b.period_end AND o.from_code <> b.from_code)))
 )
 SELECT * FROM published
 UNION ALL
