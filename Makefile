@@ -36,3 +36,14 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) src/*.egg-info
+
+## targets: the CI gate on target attainment (exit 1 when a target is really missed: a correct outcome);
+## writes out/targets/junit.xml and targets.json. Not part of `make test`.
+.PHONY: targets evaluate
+targets: build
+	$(BIN)/hukou-stats targets check --junit out/targets/junit.xml --json out/targets/targets.json $(if $(RELEASE),--release $(RELEASE))
+
+## evaluate: mid-term (2018) and final (2020) evaluation reports for REGION
+evaluate: build
+	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2018
+	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2020

@@ -235,3 +235,54 @@ def revisions_cmd(
     fmt = lambda x: "—" if x is None else str(round_half_up(x, t.decimals))  # noqa: E731
     out.print(f"figures revised: {t.n_years}; mean revision (latest - first): {fmt(t.mean_revision)} {unit}; "
               f"mean absolute revision: {fmt(t.mean_abs_revision)} {unit}")
+
+
+# --- targets (issue 4): evaluation report and the CI gate -------------------------------------------------------
+targets_app = typer.Typer(help="Targets (规划目标): the CI gate on target attainment.", no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
+
+
+@app.command("evaluate")
+@handled
+def evaluate_cmd(
+    region: Annotated[str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name.")] = "440100",
+    as_of: Annotated[int, typer.Option("--as-of", help="Evaluation year: 2018 = mid-term, 2020 = final.")] = 2020,
+    release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
+):
+    """Write the target evaluation report (Markdown, HTML, charts) to out/evaluation/<region>/<as-of>/.
+
+    Example: hukou-stats evaluate --region guangzhou --as-of 2018
+    """
+    from .targets.evaluate import evaluate
+    path = evaluate(project(), region, as_of, release=parse_release(release))
+    out.print(f"evaluation: {path}")
+
+
+@targets_app.command("check")
+@handled
+def targets_check_cmd(
+    region: Annotated[Optional[str], typer.Option("--region", "-r", help="Only this region's targets.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="Evaluation year (default: each target's year).")] = None,
+    release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Write a JUnit XML report here.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write a JSON report here.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="A target that cannot be assessed fails the gate.")] = False,
+):
+    """Assess the targets; exit 0 if all achieved or on track, 1 if any is not, 2 on invalid input.
+
+    "cannot assess" is a warning (an error with --strict).
+
+    Example: hukou-stats targets check --junit out/targets/junit.xml --json out/targets/targets.json
+    """
+    from .targets.gate import message, run_check, write_reports
+    result = run_check(project(), region, year, release=parse_release(release), strict=strict)
+    write_reports(result, junit, json_path)
+    style = {"pass": "green", "fail": "red", "warning": "yellow"}
+    for _, row in result.table.iterrows():
+        out.print(f"[{style[row['gate']]}]{row['gate'].upper():7}[/] {row['target_id']}: {message(row)}",
+                  highlight=False)
+    n = result.table["gate"].value_counts()
+    out.print(f"{len(result.table)} target(s): {n.get('pass', 0)} pass, {n.get('fail', 0)} fail, "
+              f"{n.get('warning', 0)} cannot assess{' (errors under --strict)' if strict else ' (warnings)'}; "
+              f"release: {result.release.label}")
+    raise typer.Exit(result.exit_code)

@@ -25,6 +25,8 @@ VIEWS = ["region_tree", "observations", "latest_observations", "counts", "rates"
 VIEWS += ["revisions", "revision_summary"]
 VIEWS.insert(VIEWS.index("urbanization_changes"), "comparability")
 VIEWS += ["comparable_counts", "comparable_rates", "reconciliation"]
+# issue 4: targets
+VIEWS += ["target_status"]
 
 TABLE_COMMENTS = {
     "stored_observations": "Copy of the Parquet store (every ingested row). Query the view observations instead.",
@@ -127,6 +129,27 @@ def _load_boundaries(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         con.execute("INSERT INTO boundary_map SELECT * FROM bm")
 
 
+def _load_targets(con: duckdb.DuckDBPyConnection, project: Project) -> None:
+    """Tables targets (validated data/reference/targets.toml) and admin_changes (boundary changes)."""
+    from .targets.config import load_targets, targets_frame
+    path = project.reference / "targets.toml"
+    frame = targets_frame(load_targets(path, project.label(path)) if path.exists() else [])
+    con.register("targets_frame", frame)
+    con.execute("""CREATE TABLE targets AS SELECT target_id, region_code, indicator, kind, comparison,
+        CAST(target_value AS DOUBLE) AS target_value, unit, direction, CAST(tolerance AS DOUBLE) AS tolerance,
+        tolerance_rule, CAST(base_year AS INTEGER) AS base_year, CAST(target_year AS INTEGER) AS target_year,
+        source_document, wording_zh, note FROM targets_frame""")
+    con.unregister("targets_frame")
+    con.execute("COMMENT ON TABLE targets IS 'Targets (规划目标) from data/reference/targets.toml, validated; see view target_status.'")
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'admin_changes'").fetchone()[0]:
+        ac = project.reference / "admin_changes.csv"
+        con.execute(f"""CREATE TABLE admin_changes AS SELECT * FROM read_csv('{ac}', all_varchar = true, header = true)"""
+                    if ac.exists() else """CREATE TABLE admin_changes (effective_date VARCHAR, old_code VARCHAR,
+                    old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, change_type VARCHAR, notes VARCHAR,
+                    source_url VARCHAR)""")
+        con.execute("COMMENT ON TABLE admin_changes IS 'Administrative-division changes (data/reference/admin_changes.csv).'")
+
+
 def build(project: Project) -> Path:
     if not (project.reference / "regions.csv").exists():
         raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
@@ -145,6 +168,7 @@ def build(project: Project) -> Path:
                 _load_reference(con, project)
                 _add_derived_regions(con)
                 _load_boundaries(con, project)
+                _load_targets(con, project)
                 for table, comment in TABLE_COMMENTS.items():
                     con.execute(f"COMMENT ON TABLE {table} IS '{comment.replace(chr(39), chr(39) * 2)}'")
                 for name in VIEWS:
