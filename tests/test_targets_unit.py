@@ -240,3 +240,38 @@ def test_build_refuses_an_invalid_targets_file_and_keeps_the_old_database(synth,
         build(p)
     assert "target x" in str(e.value) and "tolerance" in str(e.value)
     assert p.database.read_bytes() == before
+
+
+def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5):
+    p = make_project(tmp_path / "p", {"synthetic/observations.csv": long_csv(*rows)})
+    (p.reference / "targets.toml").write_text(
+        target("t", region="440100", indicator="hukou_urban_rate_pct", kind="pace", unit="pp_per_year", value=value,
+               base=base, year=2016), encoding="utf-8")
+    ingest(p)
+    build(p)
+    c = connect(p)
+    try:
+        return assess(c).set_index("as_of_year").loc[2016]
+    finally:
+        c.close()
+
+
+def test_registry_break_blocks_a_comparison_even_when_the_figures_state_no_definition(tmp_path):
+    # definition_breaks.csv: Guangzhou's hukou rate changed definition in 2015, no bridge year in these figures
+    row = _assess_gz_hukou(tmp_path, [rate("440100", 2014, 88, "hukou_urban_rate_pct"),
+                                      rate("440100", 2016, 79, "hukou_urban_rate_pct")])
+    assert row["verdict"] == "cannot_assess"
+    assert "definition break" in row["reason"] and "2015" in row["reason"] and "definition_breaks.csv" in row["reason"]
+
+
+def test_bridged_break_is_compared_on_the_new_definition_and_flagged(tmp_path):
+    # 2015 measured under both rules (88.5 old, 78.5 new): shift −10; base 2014 88 → 78; 2016 79 → +1 over 2 years
+    row = _assess_gz_hukou(tmp_path, [
+        rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+        rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+        rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+        rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")], value=0.5)
+    assert row["verdict"] == "achieved", row["reason"]
+    assert row["base_value"] == pytest.approx(78.0)
+    assert row["assessed_value"] == pytest.approx(0.5)
+    assert "bridge year 2015" in row["notes"] and "-10.00" in row["notes"]

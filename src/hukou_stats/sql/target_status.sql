@@ -3,7 +3,8 @@
 -- Final verdict when the target year has data; otherwise an interim verdict with the Statistics Canada /
 -- Open SDG progress ratio (observed ÷ required progress, linear in points for rates, compound growth for
 -- counts; 0.95 / 0.60 / 0 thresholds). "cannot_assess" always carries a reason.
--- The comparability rules (definition break, boundaries, benchmark caveat) live in the CTE `breaks` only.
+-- The comparability rules (definition break, boundaries, benchmark caveat) live in the CTE `breaks`; definition breaks
+-- come from the data (two definitions in the period) and from the registry (view comparability), bridges from it too.
 CREATE OR REPLACE VIEW target_status AS
 WITH hukou_total AS (
     SELECT c.region_code, c.year, 'hukou_total' AS indicator, c.value / 10000.0 AS value, c.series,
@@ -66,23 +67,53 @@ agg AS (
            last(source ORDER BY year) AS last_source, max(release_date) AS latest_release
     FROM pts GROUP BY ALL
 ),
+-- bridged definition breaks (view comparability): a break between the first and the latest point with a year
+-- measured under both definitions; the base is moved onto the new definition by the bridge shift (for the gap,
+-- resident minus hukou, a hukou shift counts negatively) and the verdict is flagged
+bridges AS (
+    SELECT g.target_id, g.as_of_year, c.break_year, c.bridge_year, c.definition_before, c.definition_after,
+           CASE WHEN g.indicator = 'gap_pp' AND c.indicator = 'hukou_rate_pct' THEN -c.bridge_shift_pp
+                ELSE c.bridge_shift_pp END AS shift
+    FROM grid g
+    JOIN agg ON agg.target_id = g.target_id AND agg.as_of_year = g.as_of_year
+    JOIN comparability c ON c.region_code = g.region_code AND c.bridge_year IS NOT NULL
+     AND (c.indicator = replace(g.indicator, '_urban_rate_pct', '_rate_pct')
+          OR (g.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
+     AND agg.first_year < c.break_year AND c.break_year <= agg.last_year
+    QUALIFY count(*) OVER (PARTITION BY g.target_id, g.as_of_year) = 1  -- two breaks in one period: not bridged here
+),
 a AS (
     SELECT g.*, agg.* EXCLUDE (target_id, as_of_year), c.annual_changes,
+           br.shift AS bridge_shift,
+           CASE WHEN br.shift IS NOT NULL THEN 'compared across the definition break of ' || br.break_year
+                || ' through the bridge year ' || br.bridge_year || ': base moved onto ' || br.definition_after || ' by '
+                || printf('%+.2f', br.shift) || ' points' END AS bridge_note,
            CASE WHEN g.kind = 'change_vs_base' THEN (CASE WHEN agg.first_year = g.base_year THEN agg.first_value END)
-                ELSE agg.first_value END AS base_value,
+                ELSE agg.first_value END + coalesce(br.shift, 0) AS base_value,
            CASE WHEN g.kind = 'change_vs_base' THEN (CASE WHEN agg.first_year = g.base_year THEN agg.first_year END)
                 ELSE agg.first_year END AS base_year_used,
            agg.last_year = g.target_year AS is_final
     FROM grid g
     LEFT JOIN agg ON agg.target_id = g.target_id AND agg.as_of_year = g.as_of_year
     LEFT JOIN chg_txt c ON c.target_id = g.target_id AND c.as_of_year = g.as_of_year
+    LEFT JOIN bridges br ON br.target_id = g.target_id AND br.as_of_year = g.as_of_year
 ),
 -- THE comparability rules (one place): definition break, boundary change, benchmark revision (caveat only)
 breaks AS (
     SELECT a.target_id, a.as_of_year,
-           CASE WHEN a.n_definitions > 1
+           CASE WHEN a.n_definitions > 1 AND a.bridge_shift IS NULL
                 THEN 'definition break: ' || a.definitions_seen || ' between ' || a.base_year_used || ' and ' || a.last_year
            END AS definition_break,
+           -- the definition-break registry (view comparability, issue 5): a break without a bridge between the
+           -- base year (or the target's base year when its value is missing) and the latest year
+           (SELECT 'definition break: ' || c.definition_before || ' until ' || (c.break_year - 1) || ', '
+                   || c.definition_after || ' from ' || c.break_year || ' (definition_breaks.csv, no bridge year)'
+            FROM comparability c
+            WHERE c.region_code = a.region_code AND c.bridge_year IS NULL
+              AND (c.indicator = replace(a.indicator, '_urban_rate_pct', '_rate_pct')
+                   OR (a.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
+              AND coalesce(a.base_year_used, a.base_year) < c.break_year AND c.break_year <= a.last_year
+            ORDER BY c.break_year LIMIT 1) AS registry_break,
            (SELECT 'definition break: ' || d.definition || ' applies from ' || d.valid_from || ', the base year '
                    || a.base_year || ' is before it'
             FROM definitions d WHERE d.definition = a.last_definition
@@ -102,7 +133,8 @@ breaks AS (
     FROM a
 ),
 m AS (
-    SELECT a.*, b.definition_break, b.base_rule_break, b.boundary_break, b.benchmark_caveat,
+    SELECT a.*, coalesce(b.definition_break, b.registry_break) AS definition_break,
+           coalesce(b.base_rule_break, b.registry_break) AS base_rule_break, b.boundary_break, b.benchmark_caveat,
            CASE a.kind WHEN 'level' THEN a.last_value
                        WHEN 'change_vs_base' THEN a.d * (a.last_value - a.base_value)
                        WHEN 'pace' THEN a.d * (a.last_value - a.base_value) / nullif(a.last_year - a.base_year_used, 0)
@@ -208,6 +240,7 @@ SELECT
         CASE WHEN first_series LIKE '%approx_statement%' AND verdict <> 'cannot_assess' AND NOT (kind = 'level' AND is_final)
              THEN 'the base is an approximate statement (约数, e.g. 36%左右), not an exact figure' END,
         CASE WHEN verdict <> 'cannot_assess' AND NOT (kind = 'level' AND is_final) THEN benchmark_caveat END,
+        CASE WHEN verdict <> 'cannot_assess' AND NOT (kind = 'level' AND is_final) THEN bridge_note END,
         CASE WHEN cannot_reason IS NULL AND kind = 'level' AND is_final AND definition_break IS NOT NULL
              THEN definition_break || ' (does not affect a level verdict)' END), '') AS notes,
     CASE WHEN getvariable('hukou_release_as_of') IS NOT NULL
