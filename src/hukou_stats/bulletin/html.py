@@ -24,7 +24,8 @@ h3 { font-size: 11pt; margin: 12pt 0 2pt; } .en { color: #333; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; page-break-inside: auto; }
 th, td { border-bottom: 1px solid #ccc; padding: 2pt 4pt; vertical-align: top; }
 th { border-bottom: 1.5px solid #333; text-align: left; font-weight: bold; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; } th.num { text-align: right; }
+th { font-size: 7.5pt; } td.note { font-size: 7.5pt; min-width: 30mm; }
 tr { page-break-inside: avoid; } thead { display: table-header-group; }
 .src, .note { font-size: 8pt; color: #444; margin: 2pt 0; }
 figure { margin: 8pt 0; page-break-inside: avoid; text-align: center; } figure img { max-width: 100%; }
@@ -84,7 +85,9 @@ def table_html(t: Table, n: int, lang: str) -> str:
     head = "".join(f'<th class="{"num" if c.type != "string" else ""}">{_head(c, lang)}</th>' for c in cols)
     src = "".join(f"<li>{_e(s)}{' — ' + _e(rel) if rel else ''}</li>" for s, rel in t.sources)
     notes = "".join(f'<p class="note">{_e(x)}</p>' for x in t.notes)
-    row_notes = [(r.get("region_name") or r.get(t.key), r.get("note")) for r in t.records() if r.get("note")]
+    shown = {c.name for c in cols}
+    row_notes = [] if "note" in shown else [(r.get("region_name") or r.get(t.key), r.get("note"))
+                                            for r in t.records() if r.get("note")]
     row_notes_html = "".join(f"<li>{_e(a)}: {_e(b)}</li>" for a, b in row_notes)
     return (f'<section class="table" id="{_e(t.name)}"><h3>{title}</h3>'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

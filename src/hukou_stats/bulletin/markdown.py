@@ -32,7 +32,8 @@ def table_md(t: Table, n: int, lang: str) -> list[str]:
                                        for c in cols) + " |")
     lines.append("")
     lines += [x for note in t.notes for x in (note, "")]
-    row_notes = [(r.get("region_name") or r.get(t.key), r.get("note")) for r in t.records() if r.get("note")]
+    row_notes = [] if "note" in {c.name for c in cols} else [
+        (r.get("region_name") or r.get(t.key), r.get("note")) for r in t.records() if r.get("note")]
     if row_notes:
         lines += ["说明 Notes:", ""] + [f"- {a}: {b}" for a, b in row_notes] + [""]
     if t.sources:
