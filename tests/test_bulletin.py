@@ -259,3 +259,13 @@ def test_synthetic_sources_are_marked_everywhere(tmp_path):
 
 def test_real_data_is_not_marked_synthetic(gz):
     assert "SYNTHETIC" not in (gz / "bulletin.html").read_text(encoding="utf-8")
+
+
+def test_release_first_gives_the_first_published_figures(bundled):
+    out = make_bulletin(bundled, "440100", 2019, release="first", formats="md,csv")
+    gz19 = row(out / "table1_regions.csv", "440100")
+    assert gz19["resident_rate_pct"] == "86.46" and gz19["resident_total_10k"] == "1530.59"   # not 85.13 (census revised)
+    md = (out / "bulletin.md").read_text(encoding="utf-8")
+    assert "首次发布数据 / first release" in md and "常住人口1530.59万人" in md
+    latest = make_bulletin(bundled, "440100", 2019, formats="csv")
+    assert row(latest / "table1_regions.csv", "440100")["resident_rate_pct"] == "85.13"
