@@ -137,7 +137,7 @@ def test_bulletin_text_guangzhou(gz):
             "占常住人口比重（常住人口城镇化率）为86.46%。") in md
     assert "年末户籍人口1011.53万人，比上年末增加26.42万人，户籍人口城镇化率为80.81%，比上年末提高0.32个百分点。" in md
     assert "常住人口城镇化率与户籍人口城镇化率两者差距5.65个百分点。" in md   # no change given: no clause, no placeholder
-    assert "番禺区：常住人口城镇化率90.53%。" in md and "以下地区无数据：荔湾区" in md
+    assert "番禺区：常住人口281.83万人，常住人口城镇化率90.53%。" in md and "以下地区无数据：荔湾区" in md
     assert "the hukou urbanization rate was 80.81%, up 0.32 percentage points" in md
     assert "-" not in md.split("## Bulletin")[0].split("## 公报")[1]     # no signed number in the Chinese text
 

@@ -7,7 +7,7 @@ import base64
 import html
 from decimal import Decimal
 
-from .tables import Table
+from .tables import Table, display_text, pick
 from .text import Bulletin, Fig
 
 MISSING = "—"
@@ -80,7 +80,7 @@ def table_html(t: Table, n: int, lang: str) -> str:
             attrs = f' class="{cls}"' if cls else ""
             if c.type != "string":
                 attrs += f' data-table="{_e(t.name)}" data-key="{_e(r[t.key])}" data-col="{_e(c.name)}"'
-            cells.append(f"<td{attrs}>{_e(_value(v)) if c.type != 'string' else _e(v or '')}</td>")
+            cells.append(f"<td{attrs}>{_e(_value(v)) if c.type != 'string' else _e(display_text(r, c, lang))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f'<th class="{"num" if c.type != "string" else ""}">{_head(c, lang)}</th>' for c in cols)
     src = "".join(f"<li>{_e(s)}{' — ' + _e(rel) if rel else ''}</li>" for s, rel in t.sources)
@@ -127,16 +127,15 @@ def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: l
         if b.missing:
             parts.append(f'<p class="note">{_e(("以下地区无数据：" + "、".join(b.missing) + "。") if b.lang == "zh" else "No figures for: " + ", ".join(b.missing) + ".")}</p>')
     if charts:
-        parts.append("<h2>图 Charts</h2>")
+        parts.append(f"<h2>{pick('图', 'Charts', lang)}</h2>")
         parts += [figure_html(svg, cap, alt) for svg, cap, alt in charts]
-    parts.append("<h2>表 Tables</h2>")
-    parts.append(f'<p class="note">“{MISSING}” 表示无数据（not available），从不以 0 代替。'
-                 "Figures are rounded half-up (四舍五入) to their published precision.</p>")
+    parts.append(f"<h2>{pick('表', 'Tables', lang)}</h2>")
+    parts.append(f'<p class="note">{_e(pick(f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。", f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.", lang))}</p>')
     for n, tb in enumerate(tables, 1):
         parts.append(table_html(tb, n, lang))
     if missing_targets:
         parts.append(f'<p class="note">{_e(missing_targets)}</p>')
-    parts.append("<h2>注释 Notes</h2><dl>")
+    parts.append(f"<h2>{pick('注释', 'Notes', lang)}</h2><dl>")
     for ref, text in notes:
         parts.append(f"<dt>{_e(ref)}</dt><dd>{_e(text)}</dd>")
     parts.append("</dl><p class=\"src\">Produced by hukou-stats; machine-readable tables: the CSV files and "

@@ -23,7 +23,7 @@ from . import charts as charts_mod
 from . import html as html_mod
 from . import markdown as md_mod
 from .datapackage import datapackage, table_csv
-from .tables import (BASE_YEAR, Table, changes_table, flows_table, region_rows, regions_table, series_table,
+from .tables import (BASE_YEAR, Table, pick, changes_table, flows_table, region_rows, regions_table, series_table,
                      targets_table)
 from .text import bulletin_text
 
@@ -186,11 +186,11 @@ def write_charts(c: Content, folder: Path, lang: str) -> list[tuple[str, bytes, 
     specs = [("chart1_rates", charts_mod.rates_chart(
                 t3, f"{c.name_zh}常住人口和户籍人口城镇化率（{BASE_YEAR}—{c.year}年）",
                 f"{c.name_en}: resident and hukou urbanization rates, {BASE_YEAR}-{c.year}", lang),
-              f"图1 {c.name_zh}两率及差距 / Figure 1. Both rates over time, gap shaded (from Table 3)",
+              pick(f"图1 {c.name_zh}两率及差距（据表3）", "Figure 1. Both rates over time, gap shaded (from Table 3)", lang, " / "),
               f"Line chart of the resident and hukou urbanization rates of {c.name_en}, {BASE_YEAR}-{c.year}"),
              ("chart2_regions", charts_mod.regions_chart(
                 t1, f"{c.year}年各地区城镇化率", f"Urbanization rates by region, {c.year}", lang),
-              f"图2 各地区比较 / Figure 2. Child regions compared, {c.year} (from Table 1)",
+              pick(f"图2 {c.year}年各地区比较（据表1）", f"Figure 2. Child regions compared, {c.year} (from Table 1)", lang, " / "),
               f"Bar chart of both rates for the regions under {c.name_en} in {c.year}")]
     for stem, data, caption, alt in specs:
         if data is None:

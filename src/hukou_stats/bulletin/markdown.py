@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .tables import Table
+from .tables import Table, display_text, pick
 from .text import Bulletin
 
 MISSING = "—"
@@ -28,7 +28,7 @@ def table_md(t: Table, n: int, lang: str) -> list[str]:
     lines = [title, "", "| " + " | ".join(_head(c, lang) for c in cols) + " |",
              "|" + "|".join("---" if c.type == "string" else "---:" for c in cols) + "|"]
     for r in t.records():
-        lines.append("| " + " | ".join(_cell(r[c.name]) if c.type != "string" else (str(r[c.name] or "").replace("|", "\\|"))
+        lines.append("| " + " | ".join(_cell(r[c.name]) if c.type != "string" else display_text(r, c, lang).replace("|", "\\|")
                                        for c in cols) + " |")
     lines.append("")
     lines += [x for note in t.notes for x in (note, "")]
@@ -58,14 +58,14 @@ def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: l
     for b in texts:
         lines += ["## 公报" if b.lang == "zh" else "## Bulletin", "", b.plain(), ""]
     if charts:
-        lines += ["## 图 Charts", ""] + [f"![{alt}]({path})" for path, alt in charts] + [""]
-    lines += ["## 表 Tables", "", f"“{MISSING}” 表示无数据（not available），从不以 0 代替。Figures are rounded half-up "
-              "(四舍五入) to their published precision.", ""]
+        lines += [f"## {pick('图', 'Charts', lang)}", ""] + [f"![{alt}]({path})" for path, alt in charts] + [""]
+    lines += [f"## {pick('表', 'Tables', lang)}", "", pick(f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。",
+              f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.", lang), ""]
     for n, t in enumerate(tables, 1):
         lines += table_md(t, n, lang)
     if missing_targets:
         lines += [missing_targets, ""]
-    lines += ["## 注释 Notes", ""] + [f"- **{ref}**: {text}" for ref, text in notes] + [""]
+    lines += [f"## {pick('注释', 'Notes', lang)}", ""] + [f"- **{ref}**: {text}" for ref, text in notes] + [""]
     lines += ["---", "Produced by hukou-stats from data/processed/hukou.duckdb. Machine-readable tables: "
               + ", ".join(f"`{t.name}.csv`" for t in tables) + " and `datapackage.json`."]
     return "\n".join(lines) + "\n"

@@ -49,6 +49,19 @@ class Table:
         return self.frame.to_dict("records")
 
 
+def pick(zh: str, en: str, lang: str, sep: str = " ") -> str:
+    """Text in the bulletin's language: Chinese, English, or both (Chinese first)."""
+    return zh if lang == "zh" else en if lang == "en" else f"{zh}{sep}{en}"
+
+
+def display_text(r: dict, c: Column, lang: str) -> str:
+    """A text cell as shown: region names in English when the bulletin is in English."""
+    v = r.get(c.name) or ""
+    if lang == "en" and c.name == "region_name":
+        return r.get("region_name_en") or v
+    return v
+
+
 def _c(name, zh, en, type="string", unit="", description="", shown=True) -> Column:
     return Column(name, zh, en, type, unit, description, shown)
 

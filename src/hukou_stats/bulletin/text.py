@@ -159,6 +159,7 @@ def paragraph_en(t1: dict, t2: dict, year: int) -> list[Piece]:
 def child_line_zh(t1: dict) -> list[Piece]:
     T1 = "table1_regions"
     parts = _sentence([
+        ["常住人口", _f(t1, T1, "resident_total_10k"), "万人"] if t1.get("resident_total_10k") is not None else [],
         ["常住人口城镇化率", _f(t1, T1, "resident_rate_pct"), "%"] if t1.get("resident_rate_pct") is not None else [],
         ["户籍人口城镇化率", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
         ["两者差距", _f(t1, T1, "gap_pp"), "个百分点"] if t1.get("gap_pp") is not None else [],
@@ -169,6 +170,8 @@ def child_line_zh(t1: dict) -> list[Piece]:
 def child_line_en(t1: dict) -> list[Piece]:
     T1 = "table1_regions"
     parts = _sentence([
+        ["resident population ", _f(t1, T1, "resident_total_10k"), " ten thousand"]
+        if t1.get("resident_total_10k") is not None else [],
         ["resident rate ", _f(t1, T1, "resident_rate_pct"), "%"] if t1.get("resident_rate_pct") is not None else [],
         ["hukou rate ", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
         ["gap ", _f(t1, T1, "gap_pp"), " percentage points"] if t1.get("gap_pp") is not None else [],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .tables import Column, Table
+from .tables import Column, Table, display_text
 
 MISSING = "[x]"
 
@@ -49,8 +49,8 @@ ALNUM = re.compile(r"[A-Za-z0-9]")
 ENGLISH_BESIDE = {"region_name": "region_name_en", "verdict_zh": "verdict"}
 
 
-def _text(r: dict, c: Column):
-    v = r[c.name]
+def _text(r: dict, c: Column, lang: str = "both"):
+    v = display_text(r, c, lang)
     if v and not ALNUM.search(str(v)):
         en = r.get(ENGLISH_BESIDE.get(c.name, ""), "") or r.get("region_code") or r.get("target_id") or ""
         return f"{v} {en}".strip()
@@ -60,7 +60,7 @@ def _text(r: dict, c: Column):
 def _gptable(t: Table, lang: str, title: str, notes_ref: str):
     import gptables as gpt
     cols = t.shown
-    data = pd.DataFrame({header(c, lang): [cell_value(r[c.name]) if c.type != "string" else _text(r, c)
+    data = pd.DataFrame({header(c, lang): [cell_value(r[c.name]) if c.type != "string" else _text(r, c, lang)
                                            for r in t.records()] for c in cols})
     # text columns: an empty string is "nothing to say" (a note), not a missing figure
     for c in cols:
@@ -103,7 +103,7 @@ def _layout(ws, t: Table, lang: str, header_row: int) -> None:
         ws.set_column(j, j, w)
     ws.set_row(header_row, LINE * max(lines(header(c, lang), w) for c, w in zip(t.shown, widths)))
     for i, r in enumerate(t.records(), 1):
-        n = max([lines(_text(r, c) or "", w) for c, w in zip(t.shown, widths) if c.type == "string"] or [1])
+        n = max([lines(_text(r, c, lang) or "", w) for c, w in zip(t.shown, widths) if c.type == "string"] or [1])
         if n > 1:
             ws.set_row(header_row + i, LINE * n)
 
