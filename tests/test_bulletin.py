@@ -173,6 +173,7 @@ def test_workbook_follows_the_gss_layout(gz):
     assert "广州市2021年" in cover and "latest release" in cover and "[x] = 无数据 not available" in cover
     notes = " ".join(str(c.value) for r in wb["Notes"].iter_rows() for c in r if c.value)
     assert "户籍人口城镇化率 = 城镇户籍人口" in notes and "nonagri_2003_rule" in notes and "Revisions" in notes
+    assert "2014-01-23 萝岗区 440116 → 黄埔区 440112 (merge)" in notes
     ws = wb["T1"]
     head = next(r for r in ws.iter_rows() if r[0].value == "代码\nCode")
     names = [c.value for c in head]
@@ -209,6 +210,7 @@ def test_lang_and_formats(bundled, tmp_path):
     assert {p.name for p in out.iterdir()} == ALL_FILES - {"bulletin.html", "bulletin.xlsx"}
     md = (out / "bulletin.md").read_text(encoding="utf-8")
     assert "## Bulletin" in md and "## 公报" not in md and "| Code | Region |" in md
+    assert "| 440100 | Guangzhou |" in md and "Figure 1." in md and "图1" not in md
     out = make_bulletin(bundled, "440100", 2021, lang="zh", formats="xlsx")
     ws = openpyxl.load_workbook(out / "bulletin.xlsx")["T1"]
     assert any(c.value == "常住人口城镇化率（%）" for r in ws.iter_rows() for c in r)

@@ -130,6 +130,18 @@ def _notes(con, code: str, tables: list[Table]) -> list[tuple[str, str]]:
                         breaks.append(part)
     notes.append(("breaks", "定义断点与口径 Definition breaks: " + (" | ".join(breaks) if breaks else
                   "none in the figures shown / 所列数据无定义断点")))
+    if code == "000000":
+        prefix, pattern = "", "__0000"
+    else:
+        prefix = code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
+        pattern = prefix + "%"
+    changes = con.execute(
+        "SELECT DISTINCT CAST(effective_date AS VARCHAR), old_name, old_code, new_name, new_code, change_type "
+        "FROM admin_changes WHERE (old_code LIKE ? OR new_code LIKE ?) ORDER BY 1, 3, 5",
+        [pattern, pattern]).fetchall()
+    notes.append(("boundaries", "行政区划变更 Boundary changes (figures are shown on the boundaries as published, not "
+                  "bridged): " + ("; ".join(f"{d} {on} {oc} → {nn} {nc} ({t})" for d, on, oc, nn, nc, t in changes)
+                                  if changes else "none recorded in admin_changes.csv / 无")))
     revs = con.execute("SELECT measure, n_years, mean_revision, mean_abs_revision, first_year, last_year "
                        "FROM revision_summary WHERE region_code = ? ORDER BY measure", [code]).fetchall()
     if revs:
@@ -220,7 +232,7 @@ def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) 
     if "md" in formats:
         (folder / "bulletin.md").write_text(md_mod.render(
             title_zh=c.title_zh, title_en=c.title_en, lang=lang, synthetic=c.synthetic, texts=texts, tables=c.tables,
-            charts=[(f"{stem}.png", alt) for stem, _, _, alt in charts], notes=c.notes, release_line=c.release_line,
+            charts=[(f"{stem}.png", alt, cap) for stem, _, cap, alt in charts], notes=c.notes, release_line=c.release_line,
             missing_targets=c.missing_targets), encoding="utf-8")
     if "html" in formats:
         (folder / "bulletin.html").write_text(html_mod.render(

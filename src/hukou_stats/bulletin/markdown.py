@@ -44,7 +44,7 @@ def table_md(t: Table, n: int, lang: str) -> list[str]:
 
 
 def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: list[Bulletin], tables: list[Table],
-           charts: list[tuple[str, str]], notes: list[tuple[str, str]], release_line: str,
+           charts: list[tuple[str, str, str]], notes: list[tuple[str, str]], release_line: str,
            missing_targets: str | None) -> str:
     lines = []
     if synthetic:
@@ -58,7 +58,7 @@ def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: l
     for b in texts:
         lines += ["## 公报" if b.lang == "zh" else "## Bulletin", "", b.plain(), ""]
     if charts:
-        lines += [f"## {pick('图', 'Charts', lang)}", ""] + [f"![{alt}]({path})" for path, alt in charts] + [""]
+        lines += [f"## {pick('图', 'Charts', lang)}", ""] + [x for path, alt, caption in charts for x in (f"![{alt}]({path})", "", f"*{caption}*", "")] + [""]
     lines += [f"## {pick('表', 'Tables', lang)}", "", pick(f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。",
               f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.", lang), ""]
     for n, t in enumerate(tables, 1):

@@ -138,7 +138,7 @@ def write_workbook(path: Path, tables: list[Table], *, title: str, region_line: 
     import gptables as gpt
     sheets = {}
     # every note is referenced from a table title (gptables numbers the notes in order of reference)
-    refs = {"table1_regions": ["definitions"], "table2_changes": ["changes"], "table3_series": ["breaks", "revisions"],
+    refs = {"table1_regions": ["definitions"], "table2_changes": ["changes"], "table3_series": ["breaks", "boundaries", "revisions"],
             "table4_hukou_flows": ["flows"], "table5_targets": ["targets"]}
     have = {n for n, _ in notes}
     for t in tables:
