@@ -271,3 +271,16 @@ def test_release_first_gives_the_first_published_figures(bundled):
     assert "首次发布数据 / first release" in md and "常住人口1530.59万人" in md
     latest = make_bulletin(bundled, "440100", 2019, formats="csv")
     assert row(latest / "table1_regions.csv", "440100")["resident_rate_pct"] == "85.13"
+
+
+def test_charts_set_chinese_in_the_font_the_project_installs(bundled, recwarn):
+    from matplotlib import font_manager
+
+    from hukou_stats.bulletin import charts
+    from hukou_stats.bulletin.make import collect
+    c = collect(bundled, "440100", 2019)
+    out = charts.regions_chart(c.table("table1_regions"), "2019年各地区城镇化率", "Rates by region", "both")
+    assert out["png"].startswith(b"\x89PNG") and b"<svg" in out["svg"]
+    path = font_manager.findfont(font_manager.FontProperties(family=charts.FONT_NAME), fallback_to_default=False)
+    assert path == str(charts.cjk_font_path()) and "mplfonts" in path
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]    # no glyph fell back to a box
