@@ -22,9 +22,10 @@ ingest: $(STAMP)
 build: ingest
 	$(BIN)/hukou-stats build
 
-## bulletin: the main job on the bundled real data (default Guangzhou, latest year with both rates)
+## bulletin: the main job on the bundled real data (default Guangzhou, latest year with both rates), every format
+## (xlsx, html, md, csv + datapackage.json, charts); optional BULLETIN_LANG=zh|en|both, FORMATS=xlsx,html,md,csv
 bulletin: build
-	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR))
+	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR)) $(if $(BULLETIN_LANG),--lang $(BULLETIN_LANG)) $(if $(FORMATS),--formats $(FORMATS)) $(if $(RELEASE),--release $(RELEASE))
 
 ## test: the whole test suite (includes running the analyst notebook)
 test: $(STAMP)

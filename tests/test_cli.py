@@ -56,6 +56,23 @@ def test_build_before_ingest_says_what_to_do(tmp_path):
     assert r.exit_code == 2 and "run `hukou-stats ingest` first" in r.output
 
 
+def test_bulletin_wrong_options_are_usage_errors(bundled):
+    r = run(bundled, "bulletin", "-r", "440100", "--formats", "xlsx,pdf")
+    assert r.exit_code == 2 and "--formats 'xlsx,pdf'" in r.output and "Traceback" not in r.output
+    r = run(bundled, "bulletin", "-r", "440100", "--lang", "fr")
+    assert r.exit_code == 2 and "expected zh, en or both" in r.output
+    r = run(bundled, "bulletin", "-r", "440100", "--release", "yesterday")
+    assert r.exit_code == 2 and "--release" in r.output
+
+
+def test_bulletin_lang_and_formats(bundled):
+    r = run(bundled, "bulletin", "-r", "guangzhou", "-y", "2020", "--lang", "zh", "--formats", "md,csv")
+    assert r.exit_code == 0, r.output
+    out = bundled.out / "bulletin" / "440100" / "2020"
+    assert (out / "bulletin.md").exists() and not (out / "bulletin.xlsx").exists()
+    assert "## Bulletin" not in (out / "bulletin.md").read_text(encoding="utf-8")
+
+
 def test_help_has_examples():
     r = runner.invoke(app, ["bulletin", "--help"])
     assert r.exit_code == 0 and "Example" in r.output

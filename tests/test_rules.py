@@ -188,7 +188,7 @@ def test_bulletin_rounds_half_up_from_the_counts(tmp_path):
                 line("440100", 2019, "hukou_total", 100000, series="hukou_register"))
     con.close()
     out = make_bulletin(p, "440100")
-    text = (out / "table2_series.csv").read_text(encoding="utf-8")
+    text = (out / "table3_series.csv").read_text(encoding="utf-8")
     assert ",80.13," in text and ",2.68," in text and ",77.45," in text
 
 

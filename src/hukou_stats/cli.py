@@ -156,13 +156,21 @@ def bulletin_cmd(
     region: Annotated[str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name: 440100, 广州市, guangzhou.")] = "440100",
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="Reference year (default: latest with both rates).")] = None,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
+    lang: Annotated[str, typer.Option("--lang", help="Language of text and headers: zh, en or both.")] = "both",
+    formats: Annotated[str, typer.Option("--formats", help="Comma-separated: xlsx,html,md,csv (default: all). "
+                                         "Charts (PNG, SVG) are always written.")] = "xlsx,html,md,csv",
 ):
-    """Write the bulletin (Markdown + one CSV per table) to out/bulletin/<region_code>/<year>/.
+    """Write the bulletin to out/bulletin/<region_code>/<year>/: workbook (bulletin.xlsx), page (bulletin.html),
+    Markdown (bulletin.md), one CSV per table with datapackage.json, and the charts (PNG, SVG).
 
-    Example: hukou-stats bulletin --region guangzhou --year 2020
+    The folder is written aside and swapped in at the end: a failure leaves the previous bulletin as it was.
+
+    Example: hukou-stats bulletin --region guangzhou --year 2021 --lang zh --formats xlsx,html
     """
     from .bulletin import make_bulletin
-    path = make_bulletin(project(), region, year, release=parse_release(release))
+    from .bulletin.make import parse_formats, parse_lang
+    path = make_bulletin(project(), region, year, release=parse_release(release), lang=parse_lang(lang),
+                         formats=parse_formats(formats))
     out.print(f"bulletin: {path}")
 
 

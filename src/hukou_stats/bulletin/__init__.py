@@ -1,4 +1,5 @@
-"""The first bulletin: Markdown and one CSV per table, from the DuckDB views."""
-from .make import default_year, make_bulletin
+"""The statistical bulletin: tables T1-T5 from the DuckDB views, text (zh/en), charts, and one writer per
+format (workbook, HTML, Markdown, CSV + datapackage.json)."""
+from .make import collect, default_year, make_bulletin
 
-__all__ = ["default_year", "make_bulletin"]
+__all__ = ["collect", "default_year", "make_bulletin"]
