@@ -18,6 +18,7 @@ from ..database import connect
 from ..errors import InputOutputError, UsageError
 from ..pipeline import registry
 from ..project import Project
+from ..units import round_half_up
 from ..releases import Release, parse_release
 from . import charts as charts_mod
 from . import html as html_mod
@@ -142,12 +143,16 @@ def _notes(con, code: str, tables: list[Table]) -> list[tuple[str, str]]:
     notes.append(("boundaries", "行政区划变更 Boundary changes (figures are shown on the boundaries as published, not "
                   "bridged): " + ("; ".join(f"{d} {on} {oc} → {nn} {nc} ({t})" for d, on, oc, nn, nc, t in changes)
                                   if changes else "none recorded in admin_changes.csv / 无")))
-    revs = con.execute("SELECT measure, n_years, mean_revision, mean_abs_revision, first_year, last_year "
+    revs = con.execute("SELECT measure, n_years, mean_revision, mean_abs_revision, first_year, last_year, unit "
                        "FROM revision_summary WHERE region_code = ? ORDER BY measure", [code]).fetchall()
+
+    def _rev(x, unit):  # persons in whole persons, rates in points, rounded half-up at output
+        return (f"{round_half_up(x, 0):,}人 (persons)" if unit == "persons"
+                else f"{round_half_up(x, 2)} 个百分点 (pp)" if unit == "pct" else f"{round_half_up(x, 2)} {unit}")
     if revs:
         notes.append(("revisions", "修订 Revisions (latest minus first release, figures released at least twice): "
-                      + "; ".join(f"{m} {a}–{b}: {n} year(s), mean {mr:.4g}, mean absolute {ma:.4g}"
-                                  for m, n, mr, ma, a, b in revs)
+                      + "; ".join(f"{m} {a}–{b}: {n} year(s), mean {_rev(mr, u)}, mean absolute {_rev(ma, u)}"
+                                  for m, n, mr, ma, a, b, u in revs)
                       + ". See `hukou-stats revisions`."))
     notes.append(("flows", "户籍人口变动（出生、死亡、迁入、迁出）来自公安户籍登记，只列已公布者。Hukou flows from the register, "
                   "where published."))
