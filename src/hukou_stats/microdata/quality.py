@@ -62,9 +62,9 @@ class QualityReport:
             lines += ["", "No defect found."]
         return "\n".join(lines) + "\n"
 
-    def write(self, folder: Path) -> tuple[Path, Path]:
+    def write(self, folder: Path, title: str = "Microdata quality report") -> tuple[Path, Path]:
         md, js = Path(folder) / "quality_report.md", Path(folder) / "quality_report.json"
-        write_text(md, self.to_markdown())
+        write_text(md, self.to_markdown(title))
         write_text(js, self.to_json())
         return md, js
 

@@ -56,7 +56,8 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
     counts = long_counts(wide)
     result = MicrodataRun(counts, quality, src, wide.attrs["scope"])
     folder = project.out / "microdata" / str(year)
-    result.report = quality.write(folder)
+    title = "Microdata quality report" + (" (SYNTHETIC data)" if src.startswith("SYNTHETIC") else "")
+    result.report = quality.write(folder, title)
     csv = counts.assign(year=year, series="microdata", source=src, release=release or None)
     result.counts_csv = folder / "counts.csv"
     write_text(result.counts_csv, csv.to_csv(index=False, lineterminator="\n"))
