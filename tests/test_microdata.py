@@ -207,3 +207,12 @@ def test_cli_synth_and_aggregate(tmp_path):
                               "--release", "2022-03-31"])
     assert res.exit_code == 0, res.output
     assert "72 new figures" in res.output
+
+
+def test_synthetic_figures_do_not_mix_with_real_ones_unless_asked(tmp_path, bundled):
+    from hukou_stats.errors import UsageError
+    synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn")
+    before = len(Store(bundled.processed).read())
+    with pytest.raises(UsageError, match="would mix"):
+        run(bundled, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31")
+    assert len(Store(bundled.processed).read()) == before

@@ -270,6 +270,8 @@ def microdata_aggregate_cmd(
     temp_dir: Annotated[Optional[Path], typer.Option(help="Spill folder for DuckDB (default: the system temp folder).")] = None,
     accept_defects: Annotated[bool, typer.Option(help="Store the counts even when the quality report lists defects.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and report only; store nothing.")] = False,
+    mix_synthetic: Annotated[bool, typer.Option(help="Allow SYNTHETIC figures into a store that holds real ones.")] = False,
+    id_checks: Annotated[bool, typer.Option(help="Check duplicate ids and persons registered twice (a GROUP BY over every id: the slow part at national scale).")] = True,
 ):
     """Count hukou and resident totals, urban counts and 人户分离 by county, prefecture and province; store them.
 
@@ -285,7 +287,7 @@ def microdata_aggregate_cmd(
         raise UsageError("--release YYYY-MM-DD is required to store the figures (or use --dry-run)")
     try:
         r = run(project(), inputs, year, release, source, store=not dry_run, accept_defects=accept_defects,
-                memory_limit=memory_limit, temp_directory=temp_dir)
+                memory_limit=memory_limit, temp_directory=temp_dir, mix_synthetic=mix_synthetic, check_ids=id_checks)
     except ValidationFailed as e:
         err.print(f"[bold red]microdata rejected:[/] {e}", highlight=False, soft_wrap=True)
         err.print(f"quality report: {project().out / 'microdata' / str(year) / 'quality_report.md'}")

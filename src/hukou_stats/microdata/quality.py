@@ -36,13 +36,15 @@ class QualityReport:
     year: int
     rows: dict
     checks: list[Check]
+    not_run: list[str] = field(default_factory=list)
 
     @property
     def defects(self) -> list[Check]:
         return [c for c in self.checks if c.count > 0]
 
     def to_json(self) -> str:
-        return json.dumps({"year": self.year, "rows": self.rows, "checks": [asdict(c) for c in self.checks]},
+        return json.dumps({"year": self.year, "rows": self.rows, "checks": [asdict(c) for c in self.checks],
+                           "not_run": self.not_run},
                           indent=2, ensure_ascii=False, default=str) + "\n"
 
     def to_markdown(self, title: str = "Microdata quality report") -> str:
@@ -52,6 +54,7 @@ class QualityReport:
                  "shown so they can be fixed at the source or accepted explicitly.", "",
                  "| check | file | column | rule | count | unit |", "|---|---|---|---|---:|---|"]
         lines += [f"| {c.name} | {c.file} | {c.column} | {c.rule} | {c.count:,} | {c.unit} |" for c in self.checks]
+        lines += [f"| {name} | | person_id | **not run** (--no-id-checks) | — | |" for name in self.not_run]
         for c in self.defects:
             lines += ["", f"## {c.name}: {c.count:,} {c.unit}", "", f"{c.file}, column `{c.column}`: {c.rule}.", ""]
             if c.examples:
@@ -133,4 +136,5 @@ def check_quality(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, wit
             add(twice, file, "person_id", twice_rule, "persons",
                 f"SELECT count(*) FROM {table}_repeated WHERE lo <> hi",
                 f"SELECT person_id, rows, codes FROM {table}_repeated WHERE lo <> hi ORDER BY person_id")
-    return QualityReport(year, {k: int(v) for k, v in rows.items()}, checks)
+    not_run = [] if with_ids else ["duplicate person id", "registered twice", "resident listed twice"]
+    return QualityReport(year, {k: int(v) for k, v in rows.items()}, checks, not_run)

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Issue, ValidationFailed
+from ..errors import Issue, UsageError, ValidationFailed
 from ..fileio import write_text
 from ..project import Project
 from .aggregate import DEFAULT_MEMORY_LIMIT, Inputs, aggregate, connect, long_counts
 from .observations import source_text, store_counts
 from .quality import QualityReport, check_quality
+from ..store import Store
 from .schemas import validate_input
+from .synth import SYNTHETIC
 
 
 @dataclass
@@ -33,14 +35,29 @@ def inputs_from_dir(folder: Path) -> Inputs:
     return Inputs(folder / FILES["codes"], folder / FILES["register"], folder / FILES["residents"])
 
 
+def refuse_mixing(project: Project, source: str, allow: bool) -> None:
+    """SYNTHETIC figures go into a store of their own unless explicitly allowed: stored beside real
+    figures they would fill the gaps of real tables (marked, but easy to overlook)."""
+    if allow or not source.startswith(SYNTHETIC):
+        return
+    stored = Store(project.processed).read()
+    real = stored[~stored.source.fillna("").str.upper().str.contains(SYNTHETIC)] if not stored.empty else stored
+    if not real.empty:
+        raise UsageError(f"the store under {project.root} holds {len(real)} real figures; SYNTHETIC microdata "
+                         "would mix with them. Use a separate project (--root DIR) or --mix-synthetic")
+
+
 def run(project: Project, inputs: Inputs, year: int, release: str = "", source: str | None = None,
         store: bool = True, accept_defects: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT,
-        temp_directory: Path | None = None, check_ids: bool = True) -> MicrodataRun:
+        temp_directory: Path | None = None, check_ids: bool = True, mix_synthetic: bool = False) -> MicrodataRun:
     """Validate (pandera on samples), check quality (DuckDB, every row), count, and store as observations.
 
     Any schema error, or any quality defect without accept_defects, raises ValidationFailed and stores
     nothing; the quality report is written in every case (out/microdata/<year>/)."""
     inputs.check()
+    src = source_text(inputs, source, year)
+    if store:
+        refuse_mixing(project, src, mix_synthetic)
     issues: list[Issue] = []
     for kind, path in (("codes", inputs.codes), ("register", inputs.register), ("residents", inputs.residents)):
         issues += validate_input(path, kind, project.schemas)
@@ -52,7 +69,6 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
         quality = check_quality(con, inputs, year, with_ids=check_ids)
     finally:
         con.close()
-    src = source_text(inputs, source, year)
     counts = long_counts(wide)
     result = MicrodataRun(counts, quality, src, wide.attrs["scope"])
     folder = project.out / "microdata" / str(year)
