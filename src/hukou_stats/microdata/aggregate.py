@@ -108,18 +108,24 @@ def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     return "000000", 0
 
 
+# one statement per person file: DuckDB runs each wide GROUP BY on all threads (in one statement joined
+# together they ran at half the speed at 100M rows)
+REGISTER_COUNTS = """
+CREATE OR REPLACE TEMP TABLE register_counts AS
+SELECT reg_code AS code, count(*) AS n FROM register GROUP BY ALL
+"""
+RESIDENT_COUNTS = """
+CREATE OR REPLACE TEMP TABLE resident_counts AS
+-- a NULL registration code compares as NULL and is counted in neither (quality.py reports it)
+SELECT res_code AS code,
+       count(*) AS n,
+       count_if(reg_code // 1000 <> res_code // 1000) AS n_separated,
+       count_if(reg_code // 1000000 <> res_code // 1000000) AS n_across
+FROM residents GROUP BY ALL
+"""
 VILLAGE_COUNTS = """
 CREATE OR REPLACE TEMP TABLE village_counts AS
-WITH reg AS (
-    SELECT reg_code AS code, count(*) AS n FROM register GROUP BY ALL
-), res AS (
-    -- a NULL registration code compares as NULL and is counted in neither (quality.py reports it)
-    SELECT res_code AS code,
-           count(*) AS n,
-           count_if(reg_code // 1000 <> res_code // 1000) AS n_separated,
-           count_if(reg_code // 1000000 <> res_code // 1000000) AS n_across
-    FROM residents GROUP BY ALL
-), cls AS (
+WITH cls AS (
     SELECT code, any_value(class) AS class FROM codes GROUP BY ALL
 )
 SELECT v.code, coalesce(v.hukou, 0) AS hukou, coalesce(v.resident, 0) AS resident,
@@ -127,7 +133,7 @@ SELECT v.code, coalesce(v.hukou, 0) AS hukou, coalesce(v.resident, 0) AS residen
        cls.class IN {urban} AS urban
 FROM (SELECT coalesce(reg.code, res.code) AS code, reg.n AS hukou, res.n AS resident,
              res.n_separated - res.n_across AS n_within, res.n_across
-      FROM reg FULL OUTER JOIN res ON reg.code = res.code) v
+      FROM register_counts reg FULL OUTER JOIN resident_counts res ON reg.code = res.code) v
 LEFT JOIN cls ON cls.code = v.code
 WHERE v.code IS NOT NULL
 """
@@ -148,6 +154,8 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -> pd.D
     """Counts per region (wide: one row per region, one column per measure), levels county up to the scope."""
     register_inputs(con, inputs, year)
     scope, scope_level = scope_of(con)
+    con.execute(REGISTER_COUNTS)
+    con.execute(RESIDENT_COUNTS)
     con.execute(VILLAGE_COUNTS.format(urban=URBAN_CLASSES))
     parts = [ROLLUP.format(expr=LEVEL_EXPR[lv], level=lv) for lv in (3, 2, 1, 0) if lv >= scope_level]
     df = con.execute(" UNION ALL ".join(parts) + " ORDER BY level, region_code").df()
