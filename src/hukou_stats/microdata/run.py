@@ -79,7 +79,7 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
     write_text(result.counts_csv, csv.to_csv(index=False, lineterminator="\n"))
     if quality.defects and not accept_defects:
         raise ValidationFailed([Issue("error", f"microdata quality: {c.name}",
-                                      f"{c.count:,} {c.unit}: {c.rule} (see {result.report[0]}; "
+                                      f"{c.name}: {c.count:,} {c.unit} (rule: {c.rule}; examples in {result.report[0]}; "
                                       "fix the input or accept with --accept-defects)",
                                       file=c.file, column=c.column) for c in quality.defects])
     if store:
