@@ -37,8 +37,12 @@ def dataset(n: int) -> tuple[Path, dict | None]:
     on Linux starts from its parent's at fork time)."""
     folder = ROOT / "bench" / "data" / f"national-{n}"
     meta = folder / "SYNTHETIC_metadata.json"
-    if meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("seed") == SEED:
-        return folder, None
+    version = subprocess.run([sys.executable, "-c", "from hukou_stats.microdata.synth import GENERATOR_VERSION as v; print(v)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    if meta.exists():
+        m = json.loads(meta.read_text(encoding="utf-8"))
+        if m.get("seed") == SEED and str(m.get("generator_version")) == version and m.get("persons_resident") == n:
+            return folder, None
     return folder, measure("synth", folder, n)
 
 
@@ -94,8 +98,10 @@ def run_quality(folder: Path) -> dict:
 
 
 def _emit(rows) -> dict:
-    """rows: (unit code as int, measure, value) -> the common dict form."""
-    return {f"{int(c):06d}|{m}": int(v) for c, m, v in rows if v}
+    """rows: (unit code as int, measure, value) -> the common dict form (groupings that are no unit left out,
+    as hukou_stats does)."""
+    from hukou_stats.hierarchy import is_unit
+    return {f"{int(c):06d}|{m}": int(v) for c, m, v in rows if v and (int(c) == 0 or is_unit(f"{int(c):06d}"))}
 
 
 def run_pandas(folder: Path) -> dict:

@@ -216,3 +216,15 @@ def test_synthetic_figures_do_not_mix_with_real_ones_unless_asked(tmp_path, bund
     with pytest.raises(UsageError, match="would mix"):
         run(bundled, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31")
     assert len(Store(bundled.processed).read()) == before
+
+
+def test_national_synthetic_counts_only_units(tmp_path):
+    """China: 31 provinces with synthetic counties; municipalities' districts sit under the province, and no
+    grouping that is not a unit (110100 市辖区) gets a figure; the provinces sum to the country."""
+    synthesize(REPO, 50_000, "000000", 3, tmp_path / "cn")
+    w = aggregate(connect("1GB"), inputs_from_dir(tmp_path / "cn"), 2021).set_index("region_code")
+    assert "110100" not in w.index and "110111" in w.index and "440100" in w.index
+    provinces = w[w.level == 1]
+    assert len(provinces) == 31
+    assert provinces.resident_total.sum() == w.loc["000000", "resident_total"] == 50_000
+    assert provinces.hukou_urban.sum() == w.loc["000000", "hukou_urban"]

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import InputOutputError, UsageError
+from ..hierarchy import is_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)
@@ -163,6 +164,9 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -> pd.D
     if scope_level > 0:
         keep = (df.level == 3) | df.region_code.str.startswith(scope[: {1: 2, 2: 4, 3: 6}[scope_level]])
         df = df[keep]
+    # groupings that are no unit (a municipality's 市辖区 PP0100, 省直辖 PP9000) get no figure of their own;
+    # their persons are in the counties below and the province above
+    df = df[df.region_code.map(lambda c: c == "000000" or is_unit(c))]
     for m in MEASURES:
         df[m] = df[m].fillna(0).astype("int64")
     df.attrs["scope"] = scope

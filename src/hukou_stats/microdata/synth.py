@@ -27,10 +27,12 @@ import pyarrow.parquet as pq
 
 from ..errors import UsageError
 from ..fileio import atomic_path, write_text
+from ..hierarchy import MUNICIPALITIES
 from ..project import Project
 from .calibration import Calibration, calibrate
 
 SYNTHETIC = "SYNTHETIC"
+GENERATOR_VERSION = 2      # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21
 SHARE_REGISTERED_LIVING_HERE = 0.9
 P_SAME_VILLAGE, P_SAME_COUNTY = 0.70, 0.12
@@ -63,7 +65,12 @@ def _counties(cal: Calibration, rng: np.random.Generator):
         if not t.code.endswith("00"):
             rows.append((t.code, t.resident_share, t.resident_rate, t.hukou_share, t.hukou_rate))
             continue
-        prefs = [t.code] if t.code[2:4] != "00" else [f"{t.code[:2]}{p:02d}00" for p in range(1, 5)]
+        if t.code[2:4] != "00":
+            prefs = [t.code]
+        elif t.code[:2] in MUNICIPALITIES:       # districts sit directly under the municipality (PP01XX)
+            prefs = [f"{t.code[:2]}0100"]
+        else:
+            prefs = [f"{t.code[:2]}{p:02d}00" for p in range(1, 5)]
         counties = [f"{p[:4]}{c}" for p in prefs for c in range(11, 16)]
         w = rng.lognormal(0, 0.5, len(counties))
         w /= w.sum()
@@ -147,7 +154,7 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
     out = Path(out)
     meta = {
         "SYNTHETIC": "every person, village and code in these files is invented; only the calibration targets are real",
-        "generator": "hukou_stats.microdata.synth", "seed": seed, "region": cal.region, "region_name": cal.name,
+        "generator": "hukou_stats.microdata.synth", "generator_version": GENERATOR_VERSION, "seed": seed, "region": cal.region, "region_name": cal.name,
         "year": year, "persons_resident": persons, "persons_registered": hukou,
         "registered_living_here": reg_here, "villages": int(len(codes)), "counties": n_c,
         "assumptions": {"share_of_hukou_living_in_region": SHARE_REGISTERED_LIVING_HERE,
