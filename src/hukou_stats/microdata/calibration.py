@@ -150,6 +150,8 @@ def calibrate(project: Project, region: str, year: int) -> Calibration:
 
     _fill(targets, "resident_share", res_total[0] if res_total else None)
     ratio = huk_total[0] / res_total[0] if (res_total and huk_total) else 1.0
+    if not (res_total and huk_total):
+        notes.append("hukou/resident ratio: not computable from published totals; 1 assumed")
     for t in targets:  # no published hukou size: the child's residents x the region's hukou/resident ratio
         if t.hukou_share != t.hukou_share:
             t.hukou_share = t.resident_share * ratio
