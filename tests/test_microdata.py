@@ -228,3 +228,19 @@ def test_national_synthetic_counts_only_units(tmp_path):
     assert len(provinces) == 31
     assert provinces.resident_total.sum() == w.loc["000000", "resident_total"] == 50_000
     assert provinces.hukou_urban.sum() == w.loc["000000", "hukou_urban"]
+
+
+def test_unreadable_inputs_are_located_errors(tmp_path, defective):
+    from hukou_stats.errors import InputOutputError, UsageError
+    p = make_project(tmp_path / "proj")
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"not parquet")
+    with pytest.raises(InputOutputError, match="junk.parquet"):
+        run(p, Inputs(defective.codes, junk, defective.residents), 2021, "2022-03-31")
+    with pytest.raises(UsageError, match="years in it: 2020, 2021"):
+        run(p, defective, 2019, "2022-03-31")
+    # a bad value after the rows pandera samples: DuckDB's message names the line
+    rows = [[i, 440103001001, 1, 1980] for i in range(1, 30_001)] + [["x9", 440103001001, 1, 1980]]
+    write_csv(defective.register, ["person_id", "reg_code", "sex", "birth_year"], rows)
+    with pytest.raises(InputOutputError, match="could not be read"):
+        run(p, defective, 2021, "2022-03-31")

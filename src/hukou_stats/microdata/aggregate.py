@@ -101,7 +101,9 @@ def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     """The smallest region holding every code of the code list, and its level (0 China ... 3 county)."""
     lo, hi, n = con.execute("SELECT min(code), max(code), count(code) FROM codes").fetchone()
     if not n:
-        raise UsageError("the code list has no valid 12-digit code for this year")
+        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM codes_all ORDER BY 1").fetchall()]
+        raise UsageError(f"the code list has no valid 12-digit code for the year asked; years in it: "
+                         f"{', '.join(map(str, years)) or 'none'}")
     lo, hi = f"{lo:012d}", f"{hi:012d}"
     for level, digits in ((3, 6), (2, 4), (1, 2)):
         if lo[:digits] == hi[:digits]:

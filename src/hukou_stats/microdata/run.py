@@ -4,15 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from ..errors import Issue, UsageError, ValidationFailed
+from ..errors import InputOutputError, Issue, UsageError, ValidationFailed
 from ..fileio import write_text
 from ..project import Project
+from ..store import Store
 from .aggregate import DEFAULT_MEMORY_LIMIT, Inputs, aggregate, connect, long_counts
 from .observations import source_text, store_counts
 from .quality import QualityReport, check_quality
-from ..store import Store
 from .schemas import validate_input
 from .synth import SYNTHETIC
 
@@ -67,6 +68,8 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
     try:
         wide = aggregate(con, inputs, year)
         quality = check_quality(con, inputs, year, with_ids=check_ids)
+    except duckdb.Error as e:   # e.g. a value beyond the validated sample that is not a number
+        raise InputOutputError(f"the microdata inputs could not be read to the end: {e}") from e
     finally:
         con.close()
     counts = long_counts(wide)

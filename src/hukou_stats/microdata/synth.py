@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import UsageError
+from ..errors import InputOutputError, UsageError
 from ..fileio import atomic_path, write_text
 from ..hierarchy import MUNICIPALITIES
 from ..project import Project
@@ -219,6 +219,9 @@ def is_synthetic(path: Path) -> bool:
     if SYNTHETIC in path.name.upper():
         return True
     if path.suffix.lower() == ".parquet" and path.is_file():
-        meta = pq.read_schema(path).metadata or {}
+        try:
+            meta = pq.read_schema(path).metadata or {}
+        except (OSError, ValueError) as e:   # pyarrow's ArrowInvalid is a ValueError
+            raise InputOutputError(f"cannot read {path} as Parquet: {e}") from e
         return meta.get(b"hukou_stats.synthetic") == SYNTHETIC.encode()
     return False
