@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from hukou_stats.cli import app
 from hukou_stats.errors import ValidationFailed
+from hukou_stats.microdata.calibration import calibrate
 from hukou_stats.microdata.aggregate import Inputs, aggregate, connect, long_counts
 from hukou_stats.microdata.run import inputs_from_dir, run
 from hukou_stats.microdata.synth import synthesize
@@ -179,6 +180,13 @@ def test_synthetic_run_feeds_the_bulletin_marked_synthetic(tmp_path):
     p = make_project(tmp_path / "proj")
     r = run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-02-28")
     assert r.scope == "330000"
+    # calibrated: resident rate 72.66 % published for 2021; hukou rate (not published for Zhejiang) = China's
+    # 46.7 % scaled city by city, which the generator reaches even though it is far below the resident rate
+    c = {(x.region_code, x.measure): x.value for x in r.counts.itertuples()}
+    assert abs(100 * c["330000", "resident_urban"] / c["330000", "resident_total"] - 72.66) < 1.0
+    cal = calibrate(REPO, "330000", 2021)
+    implied = 100 * sum(t.hukou_share * t.hukou_rate for t in cal.children)
+    assert abs(100 * c["330000", "hukou_urban"] / c["330000", "hukou_total"] - implied) < 1.0
     stored = Store(p.processed).read()
     assert stored.source.str.startswith("SYNTHETIC").all()
     build(p)

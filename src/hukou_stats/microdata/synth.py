@@ -9,7 +9,8 @@ Model (stated assumptions, not published facts):
   lognormal sizes; urban villages (classes 111-123, numbered 001-199) hold the county's resident urban
   share, rural villages (210, 220, numbered 200-399) the rest;
 - a resident is registered in the region with probability SHARE_REGISTERED_LIVING_HERE x hukou/residents;
-  a registered resident lives in the village of registration (P_SAME_VILLAGE), in another village of the
+  a registered resident lives in the village of registration (P_SAME_VILLAGE, lowered per county where the
+  hukou rate could not be reached otherwise), in another village of the
   same county (P_SAME_COUNTY), or anywhere else in the region (the rest);
 - registered persons who do not live in the region fill the register up to the hukou total; the hukou
   village distribution is solved per county so that expected hukou totals and rates meet the targets.
@@ -32,7 +33,7 @@ from ..project import Project
 from .calibration import Calibration, calibrate
 
 SYNTHETIC = "SYNTHETIC"
-GENERATOR_VERSION = 2      # bump when the same seed would give other files (invalidates bench caches)
+GENERATOR_VERSION = 3      # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21
 SHARE_REGISTERED_LIVING_HERE = 0.9
 P_SAME_VILLAGE, P_SAME_COUNTY = 0.70, 0.12
@@ -133,12 +134,19 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
     rr = np.array([c[2] for c in counties])
     sc = np.array([c[3] for c in counties]) / sum(c[3] for c in counties)
     hr = np.array([c[4] for c in counties])
-    same, local = P_SAME_VILLAGE * reg_here, P_SAME_COUNTY * reg_here
-    free = reg_here - same - local + extras
-    q = np.clip(hukou * sc - (same + local) * pc, 0, None)
+    # share living in the village of registration, per county of residence: P_SAME_VILLAGE, lowered where it
+    # would make the county's hukou rate unreachable (those registered where they live carry the resident
+    # rate; the others must make up the difference with a share of urban registrations between 0 and 1)
+    base = np.maximum(reg_here * pc, 1e-9)
+    p_same = np.minimum.reduce([np.full(n_c, P_SAME_VILLAGE),
+                                0.95 * hr * hukou * sc / np.maximum(base * rr, 1e-9),
+                                0.95 * (1 - hr) * hukou * sc / np.maximum(base * (1 - rr), 1e-9)])
+    same, local = p_same * reg_here * pc, P_SAME_COUNTY * reg_here * pc
+    free = reg_here - same.sum() - local.sum() + extras
+    q = np.clip(hukou * sc - same - local, 0, None)
     q = q / q.sum() if q.sum() > 0 else pc
-    tot_c = (same + local) * pc + free * q
-    hprime = np.clip((hr * tot_c - same * pc * rr) / np.maximum(tot_c - same * pc, 1e-9), 0, 1)
+    tot_c = same + local + free * q
+    hprime = np.clip((hr * tot_c - same * rr) / np.maximum(tot_c - same, 1e-9), 0, 1)
     p_huk_in = np.empty(len(codes))   # within-county hukou distribution
     for ci in range(n_c):
         m = county_of == ci
@@ -158,7 +166,8 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
         "year": year, "persons_resident": persons, "persons_registered": hukou,
         "registered_living_here": reg_here, "villages": int(len(codes)), "counties": n_c,
         "assumptions": {"share_of_hukou_living_in_region": SHARE_REGISTERED_LIVING_HERE,
-                        "p_same_village": P_SAME_VILLAGE, "p_same_county_other_village": P_SAME_COUNTY,
+                        "p_same_village": P_SAME_VILLAGE,
+                        "p_same_village_by_county": dict(zip([c[0] for c in counties], np.round(p_same, 4).tolist())), "p_same_county_other_village": P_SAME_COUNTY,
                         "residence_registration_marker_outside_region": 0},
         "calibration": {"notes": cal.notes, "children": [asdict(t) for t in cal.children]},
         "files": FILES,
@@ -190,7 +199,8 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
                 u = r.random(n)
                 local_v = np.searchsorted(cdf_local, county_of[res_v] + r.random(n), side="right")
                 any_v = np.searchsorted(cdf_huk, r.random(n), side="right")
-                reg_v = np.where(u < P_SAME_VILLAGE, res_v, np.where(u < P_SAME_VILLAGE + P_SAME_COUNTY, local_v, any_v))
+                ps = p_same[county_of[res_v]]
+                reg_v = np.where(u < ps, res_v, np.where(u < ps + P_SAME_COUNTY, local_v, any_v))
                 reg_code = np.where(registered, codes[reg_v], 0)
                 ids = pid(i)
                 wres.write_table(pa.table({"person_id": ids, "res_code": codes[res_v], "reg_code": reg_code},
