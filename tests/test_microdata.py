@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from hukou_stats.cli import app
 from hukou_stats.errors import ValidationFailed
-from hukou_stats.microdata.calibration import calibrate
 from hukou_stats.microdata.aggregate import Inputs, aggregate, connect, long_counts
+from hukou_stats.microdata.calibration import calibrate
 from hukou_stats.microdata.run import inputs_from_dir, run
 from hukou_stats.microdata.synth import synthesize
 from hukou_stats.project import Project
