@@ -252,3 +252,18 @@ def test_unreadable_inputs_are_located_errors(tmp_path, defective):
     write_csv(defective.register, ["person_id", "reg_code", "sex", "birth_year"], rows)
     with pytest.raises(InputOutputError, match="could not be read"):
         run(p, defective, 2021, "2022-03-31")
+
+
+def test_memory_limit_and_spill_folder_give_the_same_counts(gz1m, tmp_path):
+    """DuckDB under a 40MB memory limit, spill folder set, one thread: same counts, and the id checks
+    (a GROUP BY over 1.5M ids) still complete."""
+    from hukou_stats.microdata.aggregate import register_inputs
+    from hukou_stats.microdata.quality import check_quality
+    inputs = inputs_from_dir(gz1m)
+    roomy = long_counts(aggregate(connect("1GB"), inputs, 2021))
+    con = connect("40MB", tmp_path / "spill", threads=1)
+    assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(tmp_path / "spill")
+    tight = long_counts(aggregate(con, inputs, 2021))
+    assert tight.equals(roomy)
+    register_inputs(con, inputs, 2021)
+    assert not check_quality(con, inputs, 2021).defects
