@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 REGION ?= 440100
 YEAR   ?=
 
-.PHONY: setup bulletin test clean ingest build
+.PHONY: setup bulletin test clean ingest build bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,10 @@ targets: build
 evaluate: build
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2018
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2020
+
+## bench: microdata aggregation at 1M, 10M, 100M SYNTHETIC persons (cached in bench/data/, ~2.5 GB);
+## DuckDB vs the bare DuckDB floor, Polars (streaming) and pandas; writes bench/results.json.
+## Smaller run: make bench BENCH_SIZES="1000000 10000000"
+BENCH_SIZES ?= 1000000 10000000 100000000
+bench: $(STAMP)
+	nice $(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES)

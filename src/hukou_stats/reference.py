@@ -11,6 +11,7 @@ COUNT_MEASURES = {
     "resident_total", "resident_urban",
     "hukou_total", "hukou_urban", "hukou_rural",
     "hukou_births", "hukou_deaths", "hukou_in_migration", "hukou_out_migration",
+    "separated_within_county", "separated_across_counties",   # 人户分离, from microdata (by residence area)
 }
 RATE_MEASURES = {"resident_urban_rate_pct", "hukou_urban_rate_pct"}
 MEASURES = COUNT_MEASURES | RATE_MEASURES

@@ -36,7 +36,7 @@ COMMENT ON COLUMN observations.region_name_en IS 'English/pinyin name from the r
 COMMENT ON COLUMN observations.region_level IS '0 nation, 1 province, 2 prefecture, 3 county/district.';
 COMMENT ON COLUMN observations.year IS 'Reference year.';
 COMMENT ON COLUMN observations.reference_date IS 'Point date of the figure: 31 December, or 1 November for census and sample-survey series.';
-COMMENT ON COLUMN observations.measure IS 'resident_total, resident_urban, resident_urban_rate_pct, hukou_total, hukou_urban, hukou_rural, hukou_urban_rate_pct, hukou_births, hukou_deaths, hukou_in_migration, hukou_out_migration.';
+COMMENT ON COLUMN observations.measure IS 'resident_total, resident_urban, resident_urban_rate_pct, hukou_total, hukou_urban, hukou_rural, hukou_urban_rate_pct, hukou_births, hukou_deaths, hukou_in_migration, hukou_out_migration, separated_within_county, separated_across_counties (人户分离 from microdata, by residence area).';
 COMMENT ON COLUMN observations.value IS 'Value in canonical units: persons for counts (万人 x 10000), percent for rates.';
 COMMENT ON COLUMN observations.unit IS 'Canonical unit: persons or pct.';
 COMMENT ON COLUMN observations.value_published IS 'The value exactly as published (text), e.g. 1530.59.';
