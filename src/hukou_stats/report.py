@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import Issue
 from .fileio import write_text
 
-FIELDS = ["severity", "check", "file", "row", "column", "value", "message", "rows"]
+FIELDS = ["severity", "check", "file", "sheet", "row", "column", "value", "message", "rows"]
 
 
 def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple[Path, Path]:

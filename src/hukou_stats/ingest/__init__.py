@@ -14,6 +14,7 @@ from ..errors import Issue, InputOutputError
 from ..regions import Registry
 from .canonical import CANONICAL_COLUMNS, empty_frame
 from .long_csv import LONG_REQUIRED, read_long_csv
+from .textfile import UndecodableText
 from .wide import NotAWorkbook, read_wide
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -46,8 +47,8 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
     """
     try:
         return _read(path, registry, reference_dir, label)
-    except UnicodeDecodeError as e:
-        why = f"not UTF-8 text (byte {e.start}); save the file as UTF-8"
+    except UndecodableText as e:
+        why = str(e)
     except pd.errors.EmptyDataError:
         why = "the file is empty"
     except (pd.errors.ParserError, NotAWorkbook) as e:
