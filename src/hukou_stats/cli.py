@@ -347,3 +347,7 @@ def targets_check_cmd(
               f"{n.get('warning', 0)} cannot assess{' (errors under --strict)' if strict else ' (warnings)'}; "
               f"release: {result.release.label}")
     raise typer.Exit(result.exit_code)
+
+
+if __name__ == "__main__":
+    app()

@@ -201,7 +201,8 @@ def _build(project: Project) -> Path:
             finally:
                 con.close()
         except duckdb.Error as e:
-            raise InputOutputError(f"building {target} failed: {e}") from e
+            raise InputOutputError(f"cannot write {target}: building the database failed ({e}). The previous "
+                                   "database, if any, is whole. / 数据库未能生成，原有数据库未被改动。") from e
     return target
 
 
