@@ -9,7 +9,7 @@ import pandas as pd
 from .checks import cross_checks
 from . import provenance
 from .errors import HukouStatsError, InputOutputError, Issue, UsageError, ValidationFailed
-from .ingest import discover, read_file
+from .ingest import discover, read_file, spec_for
 from .ingest.canonical import empty_frame
 from .locking import write_lock
 from .project import Project
@@ -96,6 +96,7 @@ def write_store_manifest(project: Project, store: Store, files: list[Path]) -> P
             earlier = provenance.read_manifest(old)["inputs"]
         except HukouStatsError:
             earlier = []
+    files = [*files, *(spec for f in files if (spec := spec_for(f)) is not None)]  # a spec is an input too
     now = {project.label(f) for f in files}
     raw_dir = project.label(project.raw)
     earlier = [e for e in earlier if e["path"] not in now and e["path"].startswith(raw_dir + "/")]
