@@ -70,7 +70,9 @@ class RowBuilder:
         try:
             year_i = int(str(year).strip())
         except ValueError:
-            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019")
+            year_i = None
+        if year_i is None or not 1900 <= year_i <= 2100:
+            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
             return
         if measure not in MEASURES:
             self.err(row, "measure", measure, "measure_allowed",
