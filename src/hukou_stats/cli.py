@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -60,20 +61,20 @@ def handled(fn):
         except HukouStatsError as e:
             if STATE["debug"]:
                 raise
-            err.print(f"[bold red]错误 error:[/] {e}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]错误 error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
             raise typer.Exit(e.exit_code) from None
         except OSError as e:
             if STATE["debug"]:
                 raise
             where = f"{e.filename}: " if e.filename else ""
-            err.print(f"[bold red]无法读写文件 input/output error:[/] {where}{e.strerror or e}", highlight=False,
+            err.print(f"[bold red]无法读写文件 input/output error:[/] {escape(where + str(e.strerror or e))}", highlight=False,
                       soft_wrap=True)
             raise typer.Exit(InputOutputError.exit_code) from None
         except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
             if STATE["debug"]:
                 raise
             err.print(f"[bold red]内部错误 internal error[/] (a bug in hukou-stats, not in your input): "
-                      f"{type(e).__name__}: {e}. Run again with --debug for the traceback, and report it.",
+                      f"{type(e).__name__}: {escape(str(e))}. Run again with --debug for the traceback, and report it.",
                       highlight=False, soft_wrap=True)
             raise typer.Exit(InternalError.exit_code) from None
     return wrapper
@@ -131,7 +132,7 @@ def ingest_cmd(
     try:
         checked = _run_checks(paths, store=True)
     except ValidationFailed as e:
-        err.print(f"[bold red]校验未通过 validation failed:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]校验未通过 validation failed:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         err.print(f"report: {project().out / 'validation' / 'validation_report.md'}")
         raise typer.Exit(1) from None
     s = checked.stored
@@ -154,7 +155,7 @@ def validate_cmd(
     checked = _run_checks(paths, store=False)
     for i in checked.issues:
         style = "red" if i.severity == "error" else "yellow"
-        err.print(f"[{style}]{i.severity}[/]: {i}", highlight=False, soft_wrap=True)
+        err.print(f"[{style}]{i.severity}[/]: {escape(str(i))}", highlight=False, soft_wrap=True)
     out.print(f"{len(checked.files)} file(s), {len(checked.frame)} figures, {len(checked.errors)} error(s), "
               f"{len(checked.issues) - len(checked.errors)} warning(s). Report: {checked.report[0]}")
     if checked.errors:

@@ -18,6 +18,7 @@ from .textfile import UndecodableText
 from .wide import NotAWorkbook, read_wide
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and encrypted .xlsx)
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -30,7 +31,7 @@ def discover(paths: list[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise InputOutputError(f"input not found: {p}")
+            raise InputOutputError(f"input not found: {p} / 找不到输入文件")
     return out
 
 
@@ -57,6 +58,11 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
 
 
 def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if path.suffix.lower() == ".xls" or magic == OLE_MAGIC:
+        return empty_frame(), [Issue("error", "file_readable", "an old Excel workbook (.xls, OLE2 format): open it in "
+                                     "Excel or LibreOffice and save it as .xlsx, then read that", file=label)]
     spec = spec_for(path)
     if spec is not None:
         return read_wide(path, spec, registry, reference_dir, label)

@@ -101,20 +101,21 @@ def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int,
         wb.close()
 
 
-def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list]:
+def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | None]:
     """All cells as text, rows as in the file (blank and short rows kept, so row numbers are true);
-    the sheet name ("" for CSV) and the merged ranges."""
+    the sheet name ("" for CSV), the merged ranges and the text encoding (None for XLSX)."""
+    encoding = None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows, sheet, merged = _read_xlsx(path, spec.sheet)
     else:
-        text, _ = read_text(path, spec.encoding)
+        text, encoding = read_text(path, spec.encoding)
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as e:
             raise pd.errors.ParserError(str(e)) from e
         sheet, merged = "", []
     width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str), sheet, merged
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str), sheet, merged, encoding
 
 
 def norm_header(text) -> str:
@@ -189,14 +190,17 @@ def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> i
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
     spec = load_spec(spec_path)
     try:
-        grid, sheet, merged = _read_grid(path, spec)
+        grid, sheet, merged, encoding = _read_grid(path, spec)
     except SheetNotFound as e:
         return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name}: {e}", file=label)]
     top = find_header(grid, spec)
     if top is None:
-        where = (f"the file has no row {spec.header_row}" if spec.header_row is not None else
-                 f"no row among the first {MAX_TITLE_ROWS} holds the region column {spec.region_column!r}")
-        return empty_frame(), [Issue("error", "header_row", f"{where} for the header", file=label, sheet=sheet)]
+        where = (f"the file has no row {spec.header_row} for the header" if spec.header_row is not None else
+                 f"no row among the first {MAX_TITLE_ROWS} holds the region column {spec.region_column!r} (the header)")
+        if encoding not in (None, "utf-8", "utf-8-sig"):
+            where += (f" (the file was read as {encoding}; if it is in another encoding, e.g. Big5, "
+                      "name it in the spec: encoding = \"big5\")")
+        return empty_frame(), [Issue("error", "header_row", where, file=label, sheet=sheet)]
     # merged header cells: every cell of a merged range carries the text of its top-left cell
     for r0, c0, r1, c1 in merged:
         if r0 <= top + 4:
