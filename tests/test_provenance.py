@@ -93,3 +93,24 @@ def test_verify_cli_exit_codes(tmp_path):
     assert drift.exit_code == 1 and "data/raw/a.csv: changed" in drift.output
     none = run(tmp_path / "data" / "raw")
     assert none.exit_code == 2 and "no manifest.json" in none.output and "Traceback" not in none.output
+
+
+def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
+    """What the lead calls for the bulletin folder: inputs = the database and what it was built from."""
+    from hukou_stats.provenance import write_output_manifest
+    p = make_project(tmp_path, {"a.csv": long_csv(GOOD)})
+    ingest(p)
+    build(p)
+    out = p.out / "bulletin" / "440100" / "2019"
+    out.mkdir(parents=True)
+    (out / "table1_regions.csv").write_text("x\n", encoding="utf-8")
+    m = json.loads(write_output_manifest(p, out, release="2020-06-30").read_text(encoding="utf-8"))
+    assert m["release"] == "2020-06-30"
+    inputs = {e["path"]: e["sha256"] for e in m["inputs"]}
+    assert inputs["data/processed/hukou.duckdb"] == _sha(p.database)
+    assert inputs["data/raw/a.csv"] == _sha(p.raw / "a.csv")
+    assert [e["path"] for e in m["outputs"]] == ["out/bulletin/440100/2019/table1_regions.csv"]
+    assert verify(out)[0].drift == []
+    build(p)   # a rebuilt database: the bulletin may no longer be what the database says; the raw files are unchanged
+    assert {d.path for d in verify(out)[0].drift} <= {"data/processed/hukou.duckdb",
+                                                       "data/processed/hukou.duckdb.manifest.json"}

@@ -182,3 +182,17 @@ def verify_manifest(mpath: Path) -> Verified:
 def verify(path: Path) -> list[Verified]:
     """Re-hash the inputs and outputs of every manifest at `path` (a manifest, an output, or a folder)."""
     return [verify_manifest(m) for m in find_manifests(path)]
+
+
+def write_output_manifest(project, folder: Path, release: str = "latest") -> Path:
+    """The manifest of an output folder made from the database (the bulletin, an evaluation): its inputs are
+    the database and everything the database was built from (as recorded in hukou.duckdb.manifest.json), so
+    a published table traces back to the raw files. Outputs: every file in the folder.
+
+        write_output_manifest(project, out_dir, release=release.label)   # e.g. at the end of make_bulletin
+    """
+    db = Path(project.database)
+    recorded = manifest_path(db)
+    upstream = read_manifest(recorded)["inputs"] if recorded.is_file() else []
+    inputs = [*upstream, db, *([recorded] if recorded.is_file() else [])]
+    return write_manifest(folder, inputs, release=release, root=project.root)
