@@ -29,7 +29,7 @@ UMASK = _umask()
 def io_message(target: Path, e: OSError) -> str:
     """A statistician's message for a failed write, in Chinese and English."""
     if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        why = "the disk is full (or the file size limit was reached) / 磁盘已满"
+        why = f"the disk is full or the file size limit was reached ({e.strerror}) / 磁盘已满"
     elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "no permission to write there / 没有写入权限"
     else:
