@@ -145,3 +145,16 @@ def test_encoding_detection():
     assert decode("廣州".encode("big5"), "big5") == ("廣州", "big5")
     with pytest.raises(UndecodableText, match="neither UTF-8"):
         decode(b"\xff\xfe\x80\x80"[1:] + b"\xff")
+
+
+def test_excel_unicode_text_export_utf16_with_tabs(tmp_path):
+    """Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated."""
+    p = make_project(tmp_path)
+    rl.write_gz_2_7_csv(p.raw, "utf-8")
+    path = p.raw / "gz_2-7.csv"
+    import csv as _csv
+    rows = list(_csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    path.write_bytes("\r\n".join("\t".join(r) for r in rows).encode("utf-16"))
+    checked = check_inputs(p)
+    assert not checked.errors, checked.errors
+    assert len(checked.frame) == 24

@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import Issue, UsageError
 from ..regions import CODE_RE, Registry, _norm_zh, _strip_suffix
 from .canonical import RowBuilder, empty_frame
-from .textfile import read_text
+from .textfile import delimiter, read_text
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]
@@ -18,7 +18,8 @@ LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definiti
 def read_csv_text(path: Path) -> pd.DataFrame:
     """All cells as text, exactly as written (no NA guessing); UTF-8 +-BOM or GBK/GB18030 (detected)."""
     text, _ = read_text(path)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
+                       sep=delimiter(text))
 
 
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):

@@ -50,3 +50,15 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     if "\x00" in text:
         raise UndecodableText("holds NUL bytes: a binary file, not CSV text")
     return text, enc
+
+
+def delimiter(text: str) -> str:
+    """"," unless more of the first lines hold tabs (Excel's "Unicode text" export: UTF-16, tab-separated) or
+    only semicolons (CSV saved in some locales)."""
+    head = [line for line in text.splitlines()[:10] if line.strip()]
+    count = {d: sum(d in line for line in head) for d in (",", "\t", ";")}
+    if count["\t"] and count["\t"] >= count[","]:
+        return "\t"
+    if count[";"] and not count[","]:
+        return ";"
+    return ","

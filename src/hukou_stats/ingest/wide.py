@@ -16,7 +16,7 @@ from ..reference import release_date
 from ..units import ascii_text, normalise_unit, parse_number
 from .canonical import RowBuilder, empty_frame
 from .spec import ColumnSpec, Spec, load_spec
-from .textfile import read_text
+from .textfile import delimiter, read_text
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
 YEAR_RE = re.compile(r"^((?:19|20)\d\d)(?:年(?:末|底|度)?)?(?:year|end)?$", re.IGNORECASE)
@@ -110,7 +110,7 @@ def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | N
     else:
         text, encoding = read_text(path, spec.encoding)
         try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text)))
         except csv.Error as e:
             raise pd.errors.ParserError(str(e)) from e
         sheet, merged = "", []
