@@ -158,3 +158,21 @@ def test_excel_unicode_text_export_utf16_with_tabs(tmp_path):
     checked = check_inputs(p)
     assert not checked.errors, checked.errors
     assert len(checked.frame) == 24
+
+
+def test_bilingual_header_in_one_cell_and_a_code_column(tmp_path):
+    """"地区 Region" in one cell; a years table with codes instead of names (region_by = "code")."""
+    p = make_project(tmp_path)
+    published = rl.published_gz_2_10()
+    from hukou_stats.pipeline import registry
+    reg = registry(p)
+    lines = ["表 2-10,,单位：%", "代码 Code,地区 Region,2019年 2019", *(
+        f"{'440100' if n == '全市' else reg.resolve(n, parent='440100')},{n},{published[(n, 2019)]}"
+        for n in ("全市", "白云区", "从化区"))]
+    (p.raw / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (p.raw / "t.toml").write_text(rl.GZ_2_10_SPEC.replace('region_column = "地区"', 'region_column = "代码"\nregion_by = "code"'),
+                                  encoding="utf-8")
+    checked = check_inputs(p)
+    assert not checked.errors, checked.errors
+    assert dict(zip(checked.frame.region_code, checked.frame.value)) == {
+        "440100": 86.46, "440111": 81.04, "440117": 45.11}

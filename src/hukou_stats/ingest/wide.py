@@ -19,7 +19,8 @@ from .spec import ColumnSpec, Spec, load_spec
 from .textfile import delimiter, read_text
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
-YEAR_RE = re.compile(r"^((?:19|20)\d\d)(?:年(?:末|底|度)?)?(?:year|end)?$", re.IGNORECASE)
+# "2019年2019" (a bilingual header in one cell) too
+YEAR_RE = re.compile(r"^((?:19|20)\d\d)(?:年(?:末|底|度)?)?(?:year|end)?(?:\1)?$", re.IGNORECASE)
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 UNIT_LINE_RE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,;，；)）]+)|\bunit\s*[:：]\s*([^,;)]+)", re.IGNORECASE)
 UNIT_WORDS = {"10,000 persons": "10k_persons", "10000 persons": "10k_persons", "persons": "persons", "%": "pct"}
@@ -118,6 +119,15 @@ def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | N
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str), sheet, merged, encoding
 
 
+def header_forms(text) -> set[str]:
+    """A header cell as matched: whole, and without an English tail ("地区 Region" -> 地区)."""
+    t = ascii_text(text)
+    forms = {norm_header(t)}
+    if _has_cjk(t):
+        forms.add(norm_header(BILINGUAL_TAIL_RE.sub("", t)))
+    return forms - {""}
+
+
 def norm_header(text) -> str:
     """A header cell for matching: full-width as ASCII, no spaces or line breaks, traditional as simplified."""
     return _norm_zh(str(text))
@@ -160,7 +170,7 @@ def find_header(grid: pd.DataFrame, spec: Spec) -> int | None:
         return spec.header_row - 1 if spec.header_row <= len(grid) else None
     want = norm_header(spec.region_column)
     for i in range(min(len(grid), MAX_TITLE_ROWS)):
-        if any(norm_header(_header_unit(c)[0]) == want for c in grid.iloc[i]):
+        if any(want in header_forms(_header_unit(c)[0]) for c in grid.iloc[i]):
             return i
     return None
 
@@ -176,7 +186,7 @@ def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> i
     while top + n < len(grid) and n < 4:
         cells = [str(c) for c in grid.iloc[top + n]]
         region = ascii_text(cells[region_idx])
-        region_is_header = (region == "" or _unit_in(region) is not None or norm_header(region) == want
+        region_is_header = (region == "" or _unit_in(region) is not None or want in header_forms(region)
                             or (not _has_cjk(region) and not re.search(r"\d", region)))
         if not region_is_header or not any(c.strip() for c in cells):
             break
@@ -209,7 +219,7 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                     grid.iat[r, c] = grid.iat[r0, c0]
     first = [_header_unit(c)[0] for c in grid.iloc[top]]
     want = norm_header(spec.region_column)
-    region_idx = next((j for j, h in enumerate(first) if norm_header(h) == want), None)
+    region_idx = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
     if region_idx is None:
         found = ", ".join(h for h in first if h.strip())
         return empty_frame(), [Issue("error", "region_column", f"header row {top + 1} has no column "
@@ -245,7 +255,7 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
             if text and text != prev:
                 parts.append(text)
             prev = text
-        cands = [norm_header(t) for t in parts]
+        cands = [f for t in parts for f in sorted(header_forms(t))]
         cands += [norm_header("".join(parts))] if len(parts) > 1 else []
         candidates.append([c for c in cands if c])
         col_units.append(cu)
