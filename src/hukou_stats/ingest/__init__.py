@@ -61,8 +61,10 @@ def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tu
     with open(path, "rb") as f:
         magic = f.read(8)
     if path.suffix.lower() == ".xls" or magic == OLE_MAGIC:
-        return empty_frame(), [Issue("error", "file_readable", "an old Excel workbook (.xls, OLE2 format): open it in "
-                                     "Excel or LibreOffice and save it as .xlsx, then read that", file=label)]
+        what = ("an old Excel workbook (.xls, OLE2 format)" if path.suffix.lower() == ".xls" else
+                "a password-protected workbook, or an old .xls renamed (OLE2 format)")
+        return empty_frame(), [Issue("error", "file_readable", f"{what}: open it in Excel or LibreOffice and save it "
+                                     "as .xlsx without a password, then read that", file=label)]
     spec = spec_for(path)
     if spec is not None:
         return read_wide(path, spec, registry, reference_dir, label)
