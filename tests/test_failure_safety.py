@@ -225,13 +225,16 @@ def test_killed_at_random_moments_the_previous_outputs_stay_whole(small_built):
         pid = _run_forked(built.root)
         time.sleep(rng.uniform(0.0, 1.05) * duration)
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+        # killed, or finished before the kill: then it must have succeeded (a child failing at once kills nothing)
+        assert os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) == 0, status
         outcomes[_whole(built, old_rows, new_rows)] = outcomes.get(_whole(built, old_rows, new_rows), 0) + 1
         if len(Store(built.processed).read()) == new_rows and rng.random() < 0.7:
             # back to the previous outputs, so that later kills also land in the store's commit
             shutil.rmtree(built.processed)
             shutil.copytree(previous, built.processed)
     print("states after the kills (store rows, database rows): count", outcomes)
+    assert sum(outcomes.values()) == kills
     # after all that, a normal run still succeeds and the temporaries of killed runs are swept
     r = subprocess.run([*CLI, "--root", str(built.root), "ingest"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -21,7 +21,7 @@ from .fileio import sweep_temporaries
 
 LOCK_NAME = ".lock"
 OWNER_NAME = ".lock.owner.json"
-_locks: dict[Path, FileLock] = {}  # one object per path: re-entrant within a process
+_locks: dict[tuple[int, Path], FileLock] = {}  # one object per process and path: re-entrant within a process
 
 
 def default_timeout() -> float:
@@ -48,7 +48,10 @@ def write_lock(folder: Path, timeout: float | None = None):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputOutputError(f"cannot create {folder}: {e.strerror or e}") from e
-    lock = _locks.setdefault(folder, FileLock(folder / LOCK_NAME))
+    key = (os.getpid(), folder)  # a forked child needs its own lock object (filelock refuses inherited ones)
+    if key not in _locks:
+        _locks[key] = FileLock(folder / LOCK_NAME)
+    lock = _locks[key]
     outermost = not lock.is_locked
     try:
         lock.acquire(timeout=timeout)
