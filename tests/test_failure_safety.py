@@ -144,13 +144,14 @@ def _limited(limit_bytes):
     return pre
 
 
-@pytest.mark.parametrize("step,limit", [("ingest", 6_000), ("build", 400_000)])
-def test_a_real_size_limit_mid_write_gives_exit_3_and_no_partial_file(built, step, limit):
+@pytest.mark.parametrize("step,limit,failing", [("ingest", 6_000, ".parquet"), ("build", 400_000, "hukou.duckdb")])
+def test_a_real_size_limit_mid_write_gives_exit_3_and_no_partial_file(built, step, limit, failing):
     """The process really runs out of room (RLIMIT_FSIZE): a clear message, exit 3, previous outputs whole."""
     before = tree_snapshot(built.processed)
     r = _cli(built, step, preexec_fn=_limited(limit))
     assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
     assert "cannot write" in r.stderr and "Traceback" not in r.stderr
+    assert failing in r.stderr.split("cannot write", 1)[1].split(":", 1)[0]   # it failed mid-write of that file
     assert tree_snapshot(built.processed) == before
     assert _temporaries(built.processed) == []
     r = _cli(built, step)                     # with room again, the same step succeeds
