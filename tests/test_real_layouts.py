@@ -176,3 +176,15 @@ def test_bilingual_header_in_one_cell_and_a_code_column(tmp_path):
     assert not checked.errors, checked.errors
     assert dict(zip(checked.frame.region_code, checked.frame.value)) == {
         "440100": 86.46, "440111": 81.04, "440117": 45.11}
+
+
+def test_a_formula_without_a_saved_value_is_an_error_not_a_blank(tmp_path):
+    """A workbook written by a program holds =B7+C7 but no value: not silently "not available"."""
+    p = make_project(tmp_path)
+    path = rl.write_gz_2_10_xlsx(p.raw)
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    wb.active["D8"] = "=B8"
+    wb.save(path)
+    errors = check_inputs(p).errors
+    assert [(e.check, e.sheet, e.row, e.column) for e in errors] == [("formula_value", "2-10", 8, "2015年")]

@@ -61,6 +61,7 @@ RULES_ZH = {
     "source_required": "每个数据须注明资料来源",
     "release_date_format": "发布日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD",
     "value_numeric": "此处应为数字",
+    "formula_value": "公式没有保存计算结果，请在Excel中打开并保存后再读",
     "value_present": "数值为空，该行不入库",
     "file_has_figures": "文件中没有数据",
     "urban_le_total": "城镇人口不能大于总人口",

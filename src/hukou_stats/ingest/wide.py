@@ -31,6 +31,7 @@ SUB_ITEM_RE = re.compile(r"^(?:[#＃]+|其中\s*[:：]?|内\s*[:：])\s*")
 # "荔湾区 Liwan District": the English name after the Chinese one
 BILINGUAL_TAIL_RE = re.compile(r"\s+[A-Za-z][A-Za-z .,'()\-]*$")
 MAX_TITLE_ROWS = 30
+UNSAVED_FORMULA = "\x00formula without a saved value"
 
 
 class SheetNotFound(ValueError):
@@ -97,7 +98,27 @@ def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int,
         rows = [[_cell_text(c) for c in row]
                 for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
         merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+        if any(c == "" for r in rows for c in r):
+            for r, c in _formulas_without_values(path, ws.title, rows):
+                rows[r][c] = UNSAVED_FORMULA
         return rows, ws.title, merged
+    finally:
+        wb.close()
+
+
+def _formulas_without_values(path: Path, title: str, rows: list[list[str]]) -> list[tuple[int, int]]:
+    """Cells that hold a formula whose value was never saved (a workbook written by a program, not by Excel):
+    read as empty, they would silently become "not available"."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = []
+        for i, row in enumerate(wb[title].iter_rows(min_row=1, min_col=1, max_row=len(rows))):
+            for j, cell in enumerate(row):
+                v = getattr(cell, "value", None)
+                if j < len(rows[i]) and rows[i][j] == "" and isinstance(v, str) and v.startswith("="):
+                    found.append((i, j))
+        return found
     finally:
         wb.close()
 
@@ -337,6 +358,10 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
         for j, col in columns:
             year = col.year if col.year is not None else spec.year
             measure = col.measure or spec.measure
+            if cells.iloc[j] == UNSAVED_FORMULA:
+                b.err(line, col.header, "", "formula_value", "a formula whose value was never saved (the workbook was "
+                      "written by a program): open it in Excel or LibreOffice, save, and read it again")
+                continue
             b.add(row=line, region_code=code, region_name=name, year=year, measure=measure,
                   value_text=cells.iloc[j], unit=units[j], source=spec.source,
                   published=spec.published, series=spec.series, definition=spec.definition,
