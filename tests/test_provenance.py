@@ -114,3 +114,13 @@ def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
     build(p)   # a rebuilt database: the bulletin may no longer be what the database says; the raw files are unchanged
     assert {d.path for d in verify(out)[0].drift} <= {"data/processed/hukou.duckdb",
                                                        "data/processed/hukou.duckdb.manifest.json"}
+
+
+def test_the_evaluation_report_carries_a_manifest(bundled):
+    from hukou_stats.targets.evaluate import evaluate
+    md = evaluate(bundled, "440100", 2020, release="2021-03-01")
+    m = json.loads((md.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert m["release"] == "as known on 2021-03-01"
+    assert {"evaluation.md", "evaluation.html"} <= {e["path"].rsplit("/", 1)[1] for e in m["outputs"]}
+    assert any(e["path"] == "data/raw/guangzhou/observations.csv" for e in m["inputs"])
+    assert verify(md.parent)[0].drift == []
