@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 REGION ?= 440100
 YEAR   ?=
 
-.PHONY: setup bulletin test clean ingest build bench
+.PHONY: setup bulletin test clean ingest build bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ bulletin: build
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## fuzz: the property-based tests with 20x the cases (HYPOTHESIS_PROFILE=fuzz, ~24,000) and 200 kills of a running
+## ingest+build (HUKOU_KILLS); about 15-30 minutes
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz HUKOU_KILLS=$(or $(KILLS),200) $(BIN)/python -m pytest tests/test_fuzz.py tests/test_failure_safety.py -q -p no:cacheprovider --hypothesis-show-statistics
+
 clean:
-	rm -rf data/processed out .pytest_cache
+	rm -rf data/processed out .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

@@ -54,7 +54,9 @@ def con(bundled):
 
 
 def tree_snapshot(path: Path) -> dict[str, bytes]:
-    """Every file under a folder with its bytes: to prove nothing changed."""
+    """Every file under a folder with its bytes: to prove nothing changed. The empty lock file (created
+    by the first run that writes data/processed/, and kept) is not data and is left out."""
     if not path.exists():
         return {}
-    return {str(f.relative_to(path)): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file()}
+    return {str(f.relative_to(path)): f.read_bytes() for f in sorted(path.rglob("*"))
+            if f.is_file() and not (f.name == ".lock" and f.stat().st_size == 0)}

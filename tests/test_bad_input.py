@@ -78,3 +78,32 @@ def test_disagreeing_sources_are_warnings_not_errors(tmp_path):
     checked = ingest(p)
     warns = [i for i in checked.issues if i.check == "urban_le_total"]
     assert len(warns) == 1 and warns[0].severity == "warning"
+
+
+def test_exit_codes_and_messages_without_traceback(tmp_path, monkeypatch):
+    """0 ok, 1 validation failed, 2 usage/configuration, 3 input/output, 4 internal error; --debug shows the trace."""
+    p = make_project(tmp_path, {"good.csv": long_csv(GOOD)})
+    run = lambda *a: CliRunner().invoke(app, ["--root", str(p.root), *a])  # noqa: E731
+    assert run("ingest").exit_code == 0
+    missing = run("ingest", str(p.raw / "nope.csv"))
+    assert missing.exit_code == 3 and "input not found" in missing.output and "找不到输入文件" in missing.output
+    (p.raw / "t.csv").write_text("地区,2019\n全市,1\n", encoding="utf-8")
+    (p.raw / "t.toml").write_text('layout="years"\nheader="x"\n', encoding="utf-8")
+    spec = run("ingest")
+    assert spec.exit_code == 2 and "unknown key(s) header" in spec.output
+    (p.raw / "t.toml").unlink()
+    (p.raw / "t.csv").unlink()
+    (p.raw / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    xls = run("ingest", str(p.raw / "old.xls"))
+    assert xls.exit_code == 1 and "save it as .xlsx" in xls.output and "[rule 规则: file_readable]" in xls.output
+    import hukou_stats.pipeline as pipeline
+
+    def bug(*a, **k):
+        raise KeyError("a bug")
+    monkeypatch.setattr(pipeline, "check_inputs", bug)
+    internal = run("ingest")
+    assert internal.exit_code == 4 and "internal error" in internal.output and "Traceback" not in internal.output
+    debug = run("--debug", "ingest")
+    assert isinstance(debug.exception, KeyError)
+    for r in (missing, spec, xls, internal):
+        assert "Traceback" not in r.output

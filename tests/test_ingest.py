@@ -136,7 +136,7 @@ def test_a_file_that_is_neither_canonical_nor_specified_is_an_error(tmp_path):
 def test_unreadable_files_are_located_errors_not_crashes(tmp_path):
     p = make_project(tmp_path)
     (p.raw / "empty.csv").write_bytes(b"")
-    (p.raw / "gbk.csv").write_bytes("地区,2019\n全市,1\n".encode("gbk"))
+    (p.raw / "gbk.csv").write_bytes("地区,2019\n".encode("gbk") + b"\xff\xff\x80,1\n")  # GBK, then bytes no encoding has
     (p.raw / "broken.xlsx").write_bytes(b"not a zip")
     with zipfile.ZipFile(p.raw / "zipped.xlsx", "w") as z:   # a zip, but no workbook inside
         z.writestr("a.txt", "x")
@@ -149,7 +149,7 @@ def test_unreadable_files_are_located_errors_not_crashes(tmp_path):
     got = {(i.file, i.check) for i in checked.errors}
     assert got == {("data/raw/empty.csv", "file_readable"), ("data/raw/gbk.csv", "file_readable"),
                    ("data/raw/broken.xlsx", "file_readable"), ("data/raw/zipped.xlsx", "file_readable")}
-    assert any("not UTF-8" in i.message for i in checked.errors)
+    assert any("neither UTF-8" in i.message and "GB18030" in i.message for i in checked.errors)
 
 
 def test_a_spec_naming_a_missing_sheet(tmp_path):

@@ -48,3 +48,18 @@ def test_unit_aliases():
     assert normalise_unit("%") == "pct"
     assert normalise_unit("人") == "persons"
     assert normalise_unit("thousands") is None
+
+
+def test_published_text_as_readers_see_it():
+    assert parse_number("１，５３０．５９") == (Decimal("1530.59"), 2)      # full-width digits and punctuation
+    assert parse_number(" 86.46\u3000") == (Decimal("86.46"), 2)
+    assert parse_number("－3") == (Decimal("-3"), 0)
+    for marker in ("——", "……", "－", "ｘ", "N/A"):
+        assert parse_number(marker) is None
+    for text in ("1e5", "1,5", "12,34", "86.46*", "inf", "NaN", "9" * 13, "86.46¹"):
+        with pytest.raises(ValueError):
+            parse_number(text)
+
+
+def test_units_in_brackets():
+    assert normalise_unit("（万人）") == "10k_persons" and normalise_unit("(%)") == "pct"

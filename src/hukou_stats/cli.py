@@ -1,21 +1,24 @@
 """hukou-stats command line: a thin layer over functions the tests call directly.
 
-Exit codes: 0 ok, 1 validation failed, 2 usage or configuration, 3 input/output.
+Exit codes: 0 ok, 1 validation failed (verify: drift found), 2 usage or configuration, 3 input/output,
+4 internal error (a bug). No traceback unless --debug.
 """
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
-from .errors import HukouStatsError, ValidationFailed
+from .errors import HukouStatsError, InputOutputError, InternalError, ValidationFailed
 from .project import Project
 from .releases import parse_release
 
@@ -39,17 +42,41 @@ def project() -> Project:
     return Project.at(STATE["root"])
 
 
+try:  # typer before 0.20 re-exports click's exceptions; later versions have their own
+    from typer.exceptions import TyperException as _TyperException
+    _PASS_THROUGH: tuple = (_TyperException,)
+except ImportError:  # pragma: no cover
+    _PASS_THROUGH = ()
+
+
 def handled(fn):
-    """Turn HukouStatsError into a clear message and its exit code (a traceback only with --debug)."""
+    """Turn errors into a clear message and an exit code (a traceback only with --debug): HukouStatsError
+    with its own code, any other OSError 3 (input/output), anything else 4 (internal error, a bug)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, *_PASS_THROUGH):
+            raise
         except HukouStatsError as e:
             if STATE["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]错误 error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:
+            if STATE["debug"]:
+                raise
+            where = f"{e.filename}: " if e.filename else ""
+            err.print(f"[bold red]无法读写文件 input/output error:[/] {escape(where + str(e.strerror or e))}", highlight=False,
+                      soft_wrap=True)
+            raise typer.Exit(InputOutputError.exit_code) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+            if STATE["debug"]:
+                raise
+            err.print(f"[bold red]内部错误 internal error[/] (a bug in hukou-stats, not in your input): "
+                      f"{type(e).__name__}: {escape(str(e))}. Run again with --debug for the traceback, and report it.",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(InternalError.exit_code) from None
     return wrapper
 
 
@@ -63,11 +90,16 @@ def _version(value: bool):
 def main(
     root: Annotated[Path, typer.Option(help="Project folder holding data/ and schemas/.")] = Path("."),
     debug: Annotated[bool, typer.Option(help="Show Python tracebacks.")] = False,
+    lock_timeout: Annotated[Optional[float], typer.Option(
+        "--lock-timeout", help="Seconds to wait while another run writes data/processed/ (default 60, or "
+        "HUKOU_STATS_LOCK_TIMEOUT); then exit 3.")] = None,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ):
     STATE["root"] = root
     STATE["debug"] = debug
+    if lock_timeout is not None:
+        os.environ["HUKOU_STATS_LOCK_TIMEOUT"] = str(lock_timeout)
 
 
 def _progress(total: int):
@@ -100,7 +132,7 @@ def ingest_cmd(
     try:
         checked = _run_checks(paths, store=True)
     except ValidationFailed as e:
-        err.print(f"[bold red]validation failed:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]校验未通过 validation failed:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         err.print(f"report: {project().out / 'validation' / 'validation_report.md'}")
         raise typer.Exit(1) from None
     s = checked.stored
@@ -123,7 +155,7 @@ def validate_cmd(
     checked = _run_checks(paths, store=False)
     for i in checked.issues:
         style = "red" if i.severity == "error" else "yellow"
-        err.print(f"[{style}]{i.severity}[/]: {i}", highlight=False, soft_wrap=True)
+        err.print(f"[{style}]{i.severity}[/]: {escape(str(i))}", highlight=False, soft_wrap=True)
     out.print(f"{len(checked.files)} file(s), {len(checked.frame)} figures, {len(checked.errors)} error(s), "
               f"{len(checked.issues) - len(checked.errors)} warning(s). Report: {checked.report[0]}")
     if checked.errors:
@@ -327,6 +359,36 @@ def synth_cmd(
               f"{r.counties} counties, seed {seed}: {r.out}")
 
 
+@app.command("verify")
+@handled
+def verify_cmd(
+    path: Annotated[Path, typer.Argument(help="An output folder, an output file or a manifest.json "
+                                               "(a folder: every manifest under it).")],
+):
+    """Re-hash the inputs and outputs recorded in manifest.json and report any drift.
+
+    Exit 0 if nothing changed, 1 if an input or output changed, is missing, or (in a folder whose manifest
+    lists every file) was added; 2 if there is no manifest.
+
+    Example: hukou-stats verify data/processed
+    """
+    from .provenance import verify
+    drifted = 0
+    for v in verify(path):
+        m = v.data
+        head = (f"{v.manifest}: release {m.get('release')}, {m.get('tool')} {m.get('version')}, "
+                f"created {m.get('created')}; {len(m.get('inputs', []))} input(s), {len(m.get('outputs', []))} output(s)")
+        if v.drift:
+            drifted += 1
+            out.print(f"[red]DRIFT 不一致[/] {head}", highlight=False)
+            for d in v.drift:
+                out.print(f"  - {d}", highlight=False)
+        else:
+            out.print(f"[green]OK 一致[/] {head}", highlight=False)
+    if drifted:
+        raise typer.Exit(1)
+
+
 # --- targets (issue 4): evaluation report and the CI gate -------------------------------------------------------
 targets_app = typer.Typer(help="Targets (规划目标): the CI gate on target attainment.", no_args_is_help=True)
 app.add_typer(targets_app, name="targets")
@@ -376,3 +438,7 @@ def targets_check_cmd(
               f"{n.get('warning', 0)} cannot assess{' (errors under --strict)' if strict else ' (warnings)'}; "
               f"release: {result.release.label}")
     raise typer.Exit(result.exit_code)
+
+
+if __name__ == "__main__":
+    app()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import InputOutputError, UsageError
 from .fileio import atomic_path
+from .locking import write_lock
 from .boundaries import apply_boundaries, boundary_map, load_crosswalk
 from .hierarchy import complete_from_data, derived_regions
 from .project import Project
@@ -150,7 +151,30 @@ def _load_targets(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         con.execute("COMMENT ON TABLE admin_changes IS 'Administrative-division changes (data/reference/admin_changes.csv).'")
 
 
-def build(project: Project) -> Path:
+def build(project: Project, lock_timeout: float | None = None) -> Path:
+    """Build the database under the write lock of data/processed/; then write hukou.duckdb.manifest.json
+    (the raw inputs as recorded by the store, the store's parts, the reference data, the database's hash)."""
+    with write_lock(project.processed, lock_timeout):
+        target = _build(project)
+        _write_manifest(project)
+    return target
+
+
+def _write_manifest(project: Project) -> Path:
+    from . import provenance
+    from .pipeline import reference_inputs
+    store = Store(project.processed)
+    upstream = store.root / provenance.MANIFEST
+    raw = []
+    if upstream.is_file():
+        raw = [e for e in provenance.read_manifest(upstream)["inputs"]
+               if e["path"].startswith(project.label(project.raw) + "/")]
+    inputs = [*raw, *store.part_paths(), *reference_inputs(project)]
+    return provenance.write_manifest(project.database, inputs, release="all (views: latest unless --release)",
+                                     root=project.root)
+
+
+def _build(project: Project) -> Path:
     if not (project.reference / "regions.csv").exists():
         raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
     parts = Store(project.processed).part_paths()
@@ -177,7 +201,8 @@ def build(project: Project) -> Path:
             finally:
                 con.close()
         except duckdb.Error as e:
-            raise InputOutputError(f"building {target} failed: {e}") from e
+            raise InputOutputError(f"cannot write {target}: building the database failed ({e}). The previous "
+                                   "database, if any, is whole. / 数据库未能生成，原有数据库未被改动。") from e
     return target
 
 

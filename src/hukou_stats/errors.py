@@ -1,7 +1,11 @@
 """One error hierarchy; every error knows its exit code.
 
 Exit codes (documented in the README):
-  0 ok, 1 validation failed, 2 usage or configuration, 3 input/output.
+  0 ok, 1 validation failed, 2 usage or configuration, 3 input/output,
+  4 internal error (a bug: the CLI says so and shows the traceback with --debug).
+
+Messages are for statisticians, in Chinese and English: each Issue names file, sheet, row, column,
+the value and the rule broken (RULES_ZH gives the Chinese wording of each rule).
 """
 from __future__ import annotations
 
@@ -21,9 +25,58 @@ class UsageError(HukouStatsError):
 
 
 class InputOutputError(HukouStatsError):
-    """A file could not be read or written."""
+    """A file could not be read or written (missing, unreadable, disk full, locked by another run)."""
 
     exit_code = 3
+
+
+class InternalError(HukouStatsError):
+    """An unexpected exception: a bug in hukou-stats, not in the input."""
+
+    exit_code = 4
+
+
+# the Chinese wording of each rule (check), shown beside the English message
+RULES_ZH = {
+    "file_readable": "文件无法读取（编码或格式不对）",
+    "spec_required": "该文件需要同名 .toml 说明文件",
+    "long_columns": "缺少标准长表的必需列",
+    "sheet_exists": "找不到说明文件指定的工作表",
+    "header_row": "找不到表头行",
+    "region_column": "表头中没有地区列",
+    "column_exists": "表头中没有说明文件指定的列",
+    "value_columns": "找不到数值列（年份或指标）",
+    "unit_known": "没有计量单位",
+    "unit_line_matches_spec": "表中的计量单位与说明文件不一致",
+    "region_known": "地区名称无法识别",
+    "region_code_format": "地区代码应为6位（村级12位）数字",
+    "region_code_known": "地区代码不在区划登记表中或当时不存在",
+    "region_name_matches_code": "地区名称与代码不符",
+    "sub_item_skipped": "“其中”/“#”分项行不是地区，未读取",
+    "year_integer": "年份应为整数",
+    "measure_allowed": "指标名称不在允许范围内",
+    "unit_allowed": "计量单位不在允许范围内（人、万人、%）",
+    "unit_matches_measure": "计量单位与指标不符（比率用%，人数用人或万人）",
+    "series_allowed": "口径（系列）不在允许范围内",
+    "source_required": "每个数据须注明资料来源",
+    "release_date_format": "发布日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD",
+    "value_numeric": "此处应为数字",
+    "formula_value": "公式没有保存计算结果，请在Excel中打开并保存后再读",
+    "value_present": "数值为空，该行不入库",
+    "file_has_figures": "文件中没有数据",
+    "urban_le_total": "城镇人口不能大于总人口",
+    "rate_matches_counts": "公布的比率与人数计算结果不符",
+    "children_sum_to_parent": "下级地区合计与上级不符",
+    "duplicate_row": "同一来源的同一数据重复出现",
+}
+
+
+def rule_zh(check: str) -> str:
+    if check in RULES_ZH:
+        return RULES_ZH[check]
+    if "in_range" in check or "greater_than" in check or "less_than" in check:
+        return "数值超出允许范围（比率0-100，人数非负）"
+    return "不符合数据规则"
 
 
 @dataclass(frozen=True)
@@ -44,9 +97,12 @@ class Issue:
     value: str = ""
     rows: str = ""
     row_ids: tuple = field(default=(), compare=False, repr=False)  # figures involved (for filtering)
+    sheet: str = ""
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.rows:
@@ -55,9 +111,23 @@ class Issue:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts)
 
+    def location_zh(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.rows:
+            parts.append(f"第{self.rows}行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "".join(parts)
+
     def __str__(self) -> str:
-        val = f" (value: {self.value!r})" if self.value != "" else ""
-        return f"{self.location()}: {self.message}{val} [rule: {self.check}]"
+        val = f" (value 值: {self.value!r})" if self.value != "" else ""
+        where_zh = self.location_zh()
+        zh = f"{where_zh}：{rule_zh(self.check)}" if where_zh else rule_zh(self.check)
+        return f"{self.location()}: {self.message} / {zh}{val} [rule 规则: {self.check}]"
 
 
 @dataclass
@@ -72,7 +142,7 @@ class ValidationFailed(HukouStatsError):
 
     def __str__(self) -> str:
         errs = self.errors()
-        head = f"{len(errs)} error(s) in the input; nothing was written to the store."
+        head = f"{len(errs)} error(s) in the input; nothing was written to the store. / 输入有{len(errs)}处错误，未写入任何数据。"
         shown = "\n".join(f"  - {e}" for e in errs[:20])
         more = f"\n  ... and {len(errs) - 20} more (see the validation report)" if len(errs) > 20 else ""
         return f"{head}\n{shown}{more}"

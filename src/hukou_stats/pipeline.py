@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import cross_checks
-from .errors import InputOutputError, Issue, UsageError, ValidationFailed
-from .ingest import discover, read_file
+from . import provenance
+from .errors import HukouStatsError, InputOutputError, Issue, UsageError, ValidationFailed
+from .ingest import discover, read_file, spec_for
 from .ingest.canonical import empty_frame
+from .locking import write_lock
 from .project import Project
 from .regions import Registry
 from .report import write_report
@@ -63,10 +65,41 @@ def check_inputs(project: Project, paths: list[Path] | None = None, progress=Non
     return checked
 
 
-def ingest(project: Project, paths: list[Path] | None = None, progress=None) -> Checked:
-    """Validate, then append to the store; on any error nothing is stored (ValidationFailed)."""
-    checked = check_inputs(project, paths, progress)
-    if checked.errors:
-        raise ValidationFailed(checked.issues)
-    checked.stored = Store(project.processed).append(checked.frame)
+def ingest(project: Project, paths: list[Path] | None = None, progress=None, lock_timeout: float | None = None
+           ) -> Checked:
+    """Validate, then append to the store; on any error nothing is stored (ValidationFailed).
+
+    Holds the write lock of data/processed/ throughout (the checks read the store); the store's
+    provenance manifest (observations/manifest.json) is written after the commit."""
+    with write_lock(project.processed, lock_timeout):
+        checked = check_inputs(project, paths, progress)
+        if checked.errors:
+            raise ValidationFailed(checked.issues)
+        store = Store(project.processed)
+        checked.stored = store.append(checked.frame)
+        write_store_manifest(project, store, discover(paths or [project.raw]))
     return checked
+
+
+def reference_inputs(project: Project) -> list[Path]:
+    """Reference data and schemas: inputs of every output besides the raw files."""
+    return [f for f in (project.reference, project.schemas) if f.exists()]
+
+
+def write_store_manifest(project: Project, store: Store, files: list[Path]) -> Path:
+    """observations/manifest.json: the raw files of every ingestion so far (the latest hash of each path),
+    the reference data and schemas, and the committed parts."""
+    old = store.root / provenance.MANIFEST
+    earlier = []
+    if old.is_file():
+        try:
+            earlier = provenance.read_manifest(old)["inputs"]
+        except HukouStatsError:
+            earlier = []
+    files = [*files, *(spec for f in files if (spec := spec_for(f)) is not None)]  # a spec is an input too
+    now = {project.label(f) for f in files}
+    raw_dir = project.label(project.raw)
+    earlier = [e for e in earlier if e["path"] not in now and e["path"].startswith(raw_dir + "/")]
+    outputs = store.part_paths() + ([store.manifest_path] if store.manifest_path.exists() else [])
+    return provenance.write_manifest(store.root, [*earlier, *files, *reference_inputs(project)],
+                                     release="all (append-only store)", root=project.root, outputs=outputs)

@@ -1,7 +1,7 @@
 """Region registry (data/reference/regions.csv) and name resolution.
 
 A region may be named by its 6-digit code, its Chinese name (inner spaces
-and the suffix 省/市/区/县 optional: "荔 湾 区", "荔湾"), or its pinyin/English
+and the suffix 省/市/区/县 optional: "荔 湾 区", "荔湾"; traditional characters: "荔灣區"), or its pinyin/English
 name ("guangzhou", "Liwan District"). Where a name fits several regions,
 the one valid on the given date and under the given parent wins; if that
 still leaves more than one, resolution fails and names the candidates.
@@ -9,14 +9,17 @@ still leaves more than one, resolution fails and names the candidates.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import zhconv
 
 from .errors import UsageError
 from .hierarchy import is_unit, structural_parent
+from .units import ascii_text
 
 CODE_RE = re.compile(r"^\d{6}(\d{6})?$")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
@@ -24,8 +27,12 @@ _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_zh(name: str) -> str:
-    return _SPACES.sub("", str(name))
+    """A Chinese name for matching: no spaces, full-width letters as ASCII, traditional characters
+    as simplified (廣州市 -> 广州市, 荔灣區 -> 荔湾区; zhconv)."""
+    s = _SPACES.sub("", ascii_text(name))
+    return zhconv.convert(s, "zh-cn") if s and not s.isascii() else s
 
 
 def _strip_suffix(name: str) -> str:

@@ -5,10 +5,10 @@ import csv
 import io
 from pathlib import Path
 
-from .errors import Issue
+from .errors import Issue, rule_zh
 from .fileio import write_text
 
-FIELDS = ["severity", "check", "file", "row", "column", "value", "message", "rows"]
+FIELDS = ["severity", "check", "file", "sheet", "row", "column", "value", "message", "rows"]
 
 
 def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple[Path, Path]:
@@ -32,12 +32,13 @@ def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple
     if not issues:
         lines.append("Every check passed.")
     else:
-        lines += ["| severity | check | file | row | column | value | message |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["| severity | check | file | sheet | row | column | value | message | 说明 |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for i in issues:
             msg = i.message.replace("|", "\\|").replace("\n", " ")
             row = str(i.row) if i.row is not None else (i.rows or "")
-            lines.append(f"| {i.severity} | {i.check} | {i.file} | {row} | {i.column} | {i.value} | {msg} |")
+            lines.append(f"| {i.severity} | {i.check} | {i.file} | {i.sheet} | {row} | {i.column} | {i.value} | {msg} "
+                         f"| {rule_zh(i.check)} |")
     write_text(md_path, "\n".join(lines) + "\n")
     return md_path, csv_path
 

@@ -7,7 +7,8 @@ Rounding for publication (half-up, 四舍五入) happens only at output, with
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 # published unit -> (canonical unit, factor)
 UNITS: dict[str, tuple[str, int]] = {
@@ -20,28 +21,42 @@ UNIT_ALIASES = {
     "10k_persons": "10k_persons", "万人": "10k_persons", "万": "10k_persons",
     "pct": "pct", "%": "pct", "percent": "pct", "％": "pct",
 }
-# text that means "not available" in published tables
-MISSING_MARKERS = {"", "—", "-", "–", "…", "...", "x", "X", "[x]", "..", "NA", "n/a"}
+# text that means "not available" in published tables (after full-width characters are made ASCII)
+MISSING_MARKERS = {"", "—", "——", "-", "--", "–", "…", "……", "...", "x", "X", "[x]", "..", "NA", "n/a", "N/A"}
+# full-width ASCII (０-９, ．, ，, －, ％, ...) and the ideographic space -> ASCII
+FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+# a plain decimal, optionally with thousands separators: 1530.59, 1,530.59, -3, 12,345
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+# persons on Earth, in any unit, stay far below this: a bigger number is a typing or export error
+MAX_ABS = Decimal("1e12")
+
+
+def ascii_text(text) -> str:
+    """Full-width digits, punctuation and spaces as ASCII; surrounding spaces removed."""
+    return str(text).translate(FULLWIDTH).strip()
 
 
 def normalise_unit(unit: str) -> str | None:
-    return UNIT_ALIASES.get(str(unit).strip())
+    u = ascii_text(unit)
+    u = re.sub(r"^[(]\s*(.*?)\s*[)]$", r"\1", u)  # "(%)", "（万人）"
+    return UNIT_ALIASES.get(u)
 
 
 def parse_number(text: str) -> tuple[Decimal, int] | None:
     """Return (value, decimals) for a published number, None for a missing marker.
 
-    Raises ValueError for text that is not a number.
+    Published text is taken as a reader sees it: full-width digits and punctuation ("１，５３０．５９"),
+    thousands separators ("1,530.59") and surrounding spaces are accepted; "—", "…", "-", "x" and
+    blanks are missing. Raises ValueError for anything else (text, "1e5", "1,5", "86.46*").
     """
-    s = str(text).strip().replace(",", "").replace("，", "")
+    s = ascii_text(text)
     if s in MISSING_MARKERS:
         return None
-    try:
-        d = Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
-    if not d.is_finite():
+    if not PLAIN_NUMBER.match(s):
         raise ValueError(f"not a number: {text!r}")
+    d = Decimal(s.replace(",", ""))
+    if abs(d) >= MAX_ABS:
+        raise ValueError(f"implausibly large number: {text!r}")
     exp = d.as_tuple().exponent
     decimals = -exp if isinstance(exp, int) and exp < 0 else 0
     return d, decimals

@@ -252,9 +252,20 @@ def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) 
     return sorted(p.name for p in folder.iterdir())
 
 
-def finish_folder(folder: Path, files: list[str]) -> None:
+def finish_folder(project: Project, folder: Path, files: list[str], release: str, publish_as: Path) -> None:
     """Complete the staged bulletin folder before it is published: every file written must be there and
-    non-empty. The one place where a provenance manifest is to be added."""
+    non-empty; then manifest.json (provenance: SHA-256 of the database and the raw files it was built from,
+    of every file in the folder, tool version, release, time), recorded under the published folder's path."""
+    from ..provenance import write_output_manifest
+    check_folder(folder, files)
+    previous = publish_as / "manifest.json"
+    if previous.is_file():   # kept as it is when nothing but the time would change (a re-run is byte-identical)
+        shutil.copy2(previous, folder / "manifest.json")
+    write_output_manifest(project, folder, release=release, publish_as=publish_as)
+
+
+def check_folder(folder: Path, files: list[str]) -> None:
+    """Every file written must be in the folder and non-empty."""
     for name in files:
         p = folder / name
         if not p.is_file() or p.stat().st_size == 0:
@@ -294,7 +305,7 @@ def make_bulletin(project: Project, region: str, year: int | None = None, releas
         raise InputOutputError(f"cannot write {target}: {e}") from e
     try:
         files = write_folder(c, staging, lang, formats)
-        finish_folder(staging, files)
+        finish_folder(project, staging, files, c.release.label, target)
         publish_folder(staging, target)
     except OSError as e:
         raise InputOutputError(f"cannot write {target}: {e}") from e

@@ -14,9 +14,11 @@ from ..errors import Issue, InputOutputError
 from ..regions import Registry
 from .canonical import CANONICAL_COLUMNS, empty_frame
 from .long_csv import LONG_REQUIRED, read_long_csv
+from .textfile import UndecodableText
 from .wide import NotAWorkbook, read_wide
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and encrypted .xlsx)
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -29,7 +31,7 @@ def discover(paths: list[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise InputOutputError(f"input not found: {p}")
+            raise InputOutputError(f"input not found: {p} / 找不到输入文件")
     return out
 
 
@@ -46,8 +48,8 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
     """
     try:
         return _read(path, registry, reference_dir, label)
-    except UnicodeDecodeError as e:
-        why = f"not UTF-8 text (byte {e.start}); save the file as UTF-8"
+    except UndecodableText as e:
+        why = str(e)
     except pd.errors.EmptyDataError:
         why = "the file is empty"
     except (pd.errors.ParserError, NotAWorkbook) as e:
@@ -56,6 +58,13 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
 
 
 def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    if path.suffix.lower() == ".xls" or magic == OLE_MAGIC:
+        what = ("an old Excel workbook (.xls, OLE2 format)" if path.suffix.lower() == ".xls" else
+                "a password-protected workbook, or an old .xls renamed (OLE2 format)")
+        return empty_frame(), [Issue("error", "file_readable", f"{what}: open it in Excel or LibreOffice and save it "
+                                     "as .xlsx without a password, then read that", file=label)]
     spec = spec_for(path)
     if spec is not None:
         return read_wide(path, spec, registry, reference_dir, label)

@@ -46,8 +46,9 @@ def row_id(fields: dict) -> str:
 class RowBuilder:
     """Turns one published cell into a canonical row, or into an Issue."""
 
-    def __init__(self, label: str, reference_dir: Path, registry=None):
+    def __init__(self, label: str, reference_dir: Path, registry=None, sheet: str = ""):
         self.label = label
+        self.sheet = sheet
         self.reference_dir = reference_dir
         self.known_series = set(series_table(reference_dir).series)
         self.issues: list[Issue] = []
@@ -56,7 +57,7 @@ class RowBuilder:
         self.registry = registry
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
-        self.issues.append(Issue("error", rule, message, file=self.label, row=row,
+        self.issues.append(Issue("error", rule, message, file=self.label, row=row, sheet=self.sheet,
                                  column=column, value="" if value is None else str(value)))
 
     def add(self, *, row: int, region_code: str, region_name: str | None, year, measure: str,
@@ -69,7 +70,9 @@ class RowBuilder:
         try:
             year_i = int(str(year).strip())
         except ValueError:
-            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019")
+            year_i = None
+        if year_i is None or not 1900 <= year_i <= 2100:
+            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
             return
         if measure not in MEASURES:
             self.err(row, "measure", measure, "measure_allowed",
@@ -100,7 +103,7 @@ class RowBuilder:
             self.missing_cells += 1  # a published "not available": no observation
             if not empty_is_missing:
                 self.issues.append(Issue("warning", "value_present", "no value: the row is not stored",
-                                         file=self.label, row=row, column=value_column,
+                                         file=self.label, sheet=self.sheet, row=row, column=value_column,
                                          value=str(value_text)))
             return
         ref_day = reference_day or (reference_date(year_i, series, self.reference_dir)
@@ -108,7 +111,7 @@ class RowBuilder:
         if self.registry is not None:
             doubt = self.registry.check_code(region_code, ref_day)
             if doubt:
-                self.issues.append(Issue(doubt[0], "region_code_known", doubt[1], file=self.label, row=row,
+                self.issues.append(Issue(doubt[0], "region_code_known", doubt[1], file=self.label, sheet=self.sheet, row=row,
                                          column=region_column, value=region_code))
         if any(i.severity == "error" for i in self.issues[n_before:]):
             return
@@ -131,5 +134,6 @@ class RowBuilder:
 
     def result(self) -> tuple[pd.DataFrame, list[Issue]]:
         if not self.rows and not any(i.severity == "error" for i in self.issues):
-            self.issues.append(Issue("warning", "file_has_figures", "no figures in this file", file=self.label))
+            self.issues.append(Issue("warning", "file_has_figures", "no figures in this file", file=self.label,
+                                     sheet=self.sheet))
         return frame(self.rows), self.issues

@@ -1,6 +1,7 @@
 """The canonical long CSV: one row per published figure, no spec needed."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -8,14 +9,17 @@ import pandas as pd
 from ..errors import Issue, UsageError
 from ..regions import CODE_RE, Registry, _norm_zh, _strip_suffix
 from .canonical import RowBuilder, empty_frame
+from .textfile import delimiter, read_text
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """All cells as text, exactly as written (no NA guessing)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
+    """All cells as text, exactly as written (no NA guessing); UTF-8 +-BOM or GBK/GB18030 (detected)."""
+    text, _ = read_text(path)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
+                       sep=delimiter(text))
 
 
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):

@@ -2,18 +2,36 @@
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import Issue, UsageError
-from ..regions import Registry
+from ..regions import Registry, _norm_zh
 from ..reference import release_date
+from ..units import ascii_text, normalise_unit, parse_number
 from .canonical import RowBuilder, empty_frame
-from .spec import ColumnSpec, load_spec
+from .spec import ColumnSpec, Spec, load_spec
+from .textfile import delimiter, read_text
 
-YEAR_RE = re.compile(r"^\s*((?:19|20)\d\d)\s*年?\s*$")
+# a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
+# "2019年2019" (a bilingual header in one cell) too
+YEAR_RE = re.compile(r"^((?:19|20)\d\d)(?:年(?:末|底|度)?)?(?:year|end)?(?:\1)?$", re.IGNORECASE)
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+UNIT_LINE_RE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,;，；)）]+)|\bunit\s*[:：]\s*([^,;)]+)", re.IGNORECASE)
+UNIT_WORDS = {"10,000 persons": "10k_persons", "10000 persons": "10k_persons", "persons": "persons", "%": "pct"}
+# footnotes end the table: 注：…, 资料来源：…, 数据来源…, 说明：…, Note: …, Source: …
+NOTE_RE = re.compile(r"^(?:注|附注|备注|资料来源|数据来源|来源|说明|notes?|sources?)\s*(?:\d+\s*)?[:：.、]", re.IGNORECASE)
+# sub-item rows: "#城镇", "  其中：市辖区", "内：" (a part of the row above)
+SUB_ITEM_RE = re.compile(r"^(?:[#＃]+|其中\s*[:：]?|内\s*[:：])\s*")
+# "荔湾区 Liwan District": the English name after the Chinese one
+BILINGUAL_TAIL_RE = re.compile(r"\s+[A-Za-z][A-Za-z .,'()\-]*$")
+MAX_TITLE_ROWS = 30
+UNSAVED_FORMULA = "\x00formula without a saved value"
 
 
 class SheetNotFound(ValueError):
@@ -39,23 +57,30 @@ def _cell_text(cell) -> str:
         return ""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
-    d = _decimals_of(cell.number_format or "General")
-    if d is None:
-        return str(int(v)) if float(v).is_integer() else repr(float(v))
-    if "%" in (cell.number_format or ""):
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    fmt = cell.number_format or "General"
+    d = _decimals_of(fmt)
+    if "%" in fmt:
         v = v * 100
+    if d is None:
+        return str(int(v)) if float(v).is_integer() else format(Decimal(repr(float(v))), "f")
     return f"{v:.{d}f}"
 
 
-def _read_xlsx(path: Path, sheet) -> list[list[str]]:
+def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int, int, int, int]]]:
+    """(rows of cell text from A1, sheet name, merged ranges as 0-based (row0, col0, row1, col1))."""
     import zipfile
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError) as e:  # KeyError: a zip without workbook parts
-        raise NotAWorkbook(str(e)) from e
+        # not read_only: merged cells are only known to a fully loaded sheet (yearbook tables are small)
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        if isinstance(e, (FileNotFoundError, PermissionError)):
+            raise
+        raise NotAWorkbook(str(e) or type(e).__name__) from e  # KeyError: a zip without workbook parts
     try:
         names = wb.sheetnames
         if sheet is None:
@@ -68,79 +93,277 @@ def _read_xlsx(path: Path, sheet) -> list[list[str]]:
             ws = wb[sheet]
         else:
             raise SheetNotFound(f"no sheet {sheet!r}; sheets: {', '.join(names)}")
-        return [[_cell_text(c) for c in row] for row in ws.iter_rows()]
+        if not hasattr(ws, "merged_cells"):
+            raise NotAWorkbook(f"sheet {ws.title!r} is a chart sheet, not a table")
+        rows = [[_cell_text(c) for c in row]
+                for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
+        merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+        if any(c == "" for r in rows for c in r):
+            for r, c in _formulas_without_values(path, ws.title, rows):
+                rows[r][c] = UNSAVED_FORMULA
+        return rows, ws.title, merged
     finally:
         wb.close()
 
 
-def _read_grid(path: Path, sheet) -> pd.DataFrame:
-    """All cells as text, rows as in the file (blank and short rows kept, so row numbers are true)."""
+def _formulas_without_values(path: Path, title: str, rows: list[list[str]]) -> list[tuple[int, int]]:
+    """Cells that hold a formula whose value was never saved (a workbook written by a program, not by Excel):
+    read as empty, they would silently become "not available"."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = []
+        for i, row in enumerate(wb[title].iter_rows(min_row=1, min_col=1, max_row=len(rows))):
+            for j, cell in enumerate(row):
+                v = getattr(cell, "value", None)
+                if j < len(rows[i]) and rows[i][j] == "" and isinstance(v, str) and v.startswith("="):
+                    found.append((i, j))
+        return found
+    finally:
+        wb.close()
+
+
+def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | None]:
+    """All cells as text, rows as in the file (blank and short rows kept, so row numbers are true);
+    the sheet name ("" for CSV), the merged ranges and the text encoding (None for XLSX)."""
+    encoding = None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _read_xlsx(path, sheet)
+        rows, sheet, merged = _read_xlsx(path, spec.sheet)
     else:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
+        text, encoding = read_text(path, spec.encoding)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text)))
+        except csv.Error as e:
+            raise pd.errors.ParserError(str(e)) from e
+        sheet, merged = "", []
     width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str), sheet, merged, encoding
+
+
+def header_forms(text) -> set[str]:
+    """A header cell as matched: whole, and without an English tail ("地区 Region" -> 地区)."""
+    t = ascii_text(text)
+    forms = {norm_header(t)}
+    if _has_cjk(t):
+        forms.add(norm_header(BILINGUAL_TAIL_RE.sub("", t)))
+    return forms - {""}
+
+
+def norm_header(text) -> str:
+    """A header cell for matching: full-width as ASCII, no spaces or line breaks, traditional as simplified."""
+    return _norm_zh(str(text))
+
+
+def _has_cjk(text: str) -> bool:
+    return bool(CJK_RE.search(text))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return parse_number(text) is not None
+    except ValueError:
+        return False
+
+
+def _unit_in(text: str) -> str | None:
+    """The unit a cell announces: "单位：万人", "计量单位: %", "(%)", "（万人）", "Unit: 10,000 persons"."""
+    t = ascii_text(text)
+    m = UNIT_LINE_RE.search(t)
+    if m:
+        u = (m.group(1) or m.group(2) or "").strip()
+        return normalise_unit(u) or UNIT_WORDS.get(u.lower())
+    m = re.fullmatch(r"[(]\s*([^()]+?)\s*[)]", t)
+    return normalise_unit(m.group(1)) if m else None
+
+
+def _header_unit(text: str) -> tuple[str, str | None]:
+    """("2019年", "pct") for a header "2019年(%)": the header without a trailing unit, and that unit."""
+    t = ascii_text(text)
+    m = re.fullmatch(r"(.*?)\s*[(]\s*([^()]+?)\s*[)]", t)
+    if m and normalise_unit(m.group(2)):
+        return m.group(1), normalise_unit(m.group(2))
+    return t, None
+
+
+def find_header(grid: pd.DataFrame, spec: Spec) -> int | None:
+    """0-based index of the header row: from the spec, or the first row with the region column in it."""
+    if spec.header_row is not None:
+        return spec.header_row - 1 if spec.header_row <= len(grid) else None
+    want = norm_header(spec.region_column)
+    for i in range(min(len(grid), MAX_TITLE_ROWS)):
+        if any(want in header_forms(_header_unit(c)[0]) for c in grid.iloc[i]):
+            return i
+    return None
+
+
+def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> int:
+    """How many lines the header has: the spec's header_rows, or the header row plus the lines under it that
+    are still header (an English line, a line of units, continuation of merged cells): a line whose region cell
+    is blank, Latin text or a unit, and that holds no figure other than a year."""
+    if spec.header_rows is not None:
+        return spec.header_rows
+    want = norm_header(spec.region_column)
+    n = 1
+    while top + n < len(grid) and n < 4:
+        cells = [str(c) for c in grid.iloc[top + n]]
+        region = ascii_text(cells[region_idx])
+        region_is_header = (region == "" or _unit_in(region) is not None or want in header_forms(region)
+                            or (not _has_cjk(region) and not re.search(r"\d", region)))
+        if not region_is_header or not any(c.strip() for c in cells):
+            break
+        figures = [c for j, c in enumerate(cells) if j != region_idx and _is_number(c) and not YEAR_RE.match(ascii_text(c))]
+        if figures:
+            break
+        n += 1
+    return n
 
 
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
     spec = load_spec(spec_path)
     try:
-        grid = _read_grid(path, spec.sheet)
+        grid, sheet, merged, encoding = _read_grid(path, spec)
     except SheetNotFound as e:
         return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name}: {e}", file=label)]
-    if len(grid) < spec.header_row:
-        return empty_frame(), [Issue("error", "header_row", f"the file has no row {spec.header_row} for the header", file=label)]
-    headers = [str(h).strip() for h in grid.iloc[spec.header_row - 1]]
-    if spec.region_column not in headers:
-        return empty_frame(), [Issue("error", "region_column", f"header row {spec.header_row} has no column "
-                                     f"{spec.region_column!r} (found: {', '.join(h for h in headers if h)})", file=label)]
-    region_idx = headers.index(spec.region_column)
+    top = find_header(grid, spec)
+    if top is None:
+        where = (f"the file has no row {spec.header_row} for the header" if spec.header_row is not None else
+                 f"no row among the first {MAX_TITLE_ROWS} holds the region column {spec.region_column!r} (the header)")
+        if encoding not in (None, "utf-8", "utf-8-sig"):
+            where += (f" (the file was read as {encoding}; if it is in another encoding, e.g. Big5, "
+                      "name it in the spec: encoding = \"big5\")")
+        return empty_frame(), [Issue("error", "header_row", where, file=label, sheet=sheet)]
+    # merged header cells: every cell of a merged range carries the text of its top-left cell
+    for r0, c0, r1, c1 in merged:
+        if r0 <= top + 4:
+            for r in range(r0, min(r1, top + 4) + 1):
+                for c in range(c0, c1 + 1):
+                    grid.iat[r, c] = grid.iat[r0, c0]
+    first = [_header_unit(c)[0] for c in grid.iloc[top]]
+    want = norm_header(spec.region_column)
+    region_idx = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
+    if region_idx is None:
+        found = ", ".join(h for h in first if h.strip())
+        return empty_frame(), [Issue("error", "region_column", f"header row {top + 1} has no column "
+                                     f"{spec.region_column!r} (found: {found})", file=label, sheet=sheet, row=top + 1)]
+    n_lines = header_lines(grid, top, region_idx, spec)
+    if top + n_lines > len(grid):
+        return empty_frame(), [Issue("error", "header_row", f"the header of {n_lines} lines from row {top + 1} "
+                                     "runs past the end of the table", file=label, sheet=sheet)]
+    # the unit line: above the header ("单位：万人") or in a header line ("(%)")
+    table_unit, unit_row = None, None
+    for i in range(0, top + n_lines):
+        for c in grid.iloc[i]:
+            u = _unit_in(c) if str(c).strip() else None
+            if u and table_unit is None:
+                table_unit, unit_row = u, i + 1
+    unit = spec.unit
+    if table_unit and spec.unit and normalise_unit(spec.unit) != table_unit:
+        return empty_frame(), [Issue("error", "unit_line_matches_spec",
+                                     f"the table says its unit is {table_unit} but the spec says unit = {spec.unit!r}",
+                                     file=label, sheet=sheet, row=unit_row, value=table_unit)]
+    unit = unit or table_unit
+    # each column's header: every header line, alone and joined ("常住人口" + "城镇化率" in merged two-line headers)
+    candidates: list[list[str]] = []
+    col_units: list[str | None] = []
+    for j in range(grid.shape[1]):
+        parts, cu = [], None
+        prev = ""
+        for i in range(top, top + n_lines):
+            text, u = _header_unit(grid.iat[i, j])
+            if not text and n_lines > 1 and i < top + n_lines - 1 and j > 0 and not merged:
+                text = _header_unit(grid.iat[i, j - 1])[0] if j - 1 != region_idx else ""  # CSV export of a merged cell
+            cu = cu or u
+            if text and text != prev:
+                parts.append(text)
+            prev = text
+        cands = [f for t in parts for f in sorted(header_forms(t))]
+        cands += [norm_header("".join(parts))] if len(parts) > 1 else []
+        candidates.append([c for c in cands if c])
+        col_units.append(cu)
     columns: list[tuple[int, ColumnSpec]] = []
     if spec.layout == "years":
-        declared = {c.header: c for c in spec.columns}
-        for j, h in enumerate(headers):
-            if h in declared:
-                columns.append((j, declared[h]))
-            elif not declared and (m := YEAR_RE.match(h)):
-                columns.append((j, ColumnSpec(header=h, year=int(m.group(1)))))
+        declared = {norm_header(c.header): c for c in spec.columns}
+        for j, cands in enumerate(candidates):
+            if j == region_idx:
+                continue
+            hit = next((declared[c] for c in cands if c in declared), None)
+            if hit is not None:
+                columns.append((j, hit))
+            elif not declared and (m := next((YEAR_RE.match(c) for c in cands if YEAR_RE.match(c)), None)):
+                columns.append((j, ColumnSpec(header=str(grid.iat[top, j]).strip() or m.group(1), year=int(m.group(1)))))
     else:
         for c in spec.columns:
-            if c.header not in headers:
+            j = next((j for j, cands in enumerate(candidates) if norm_header(c.header) in cands), None)
+            if j is None:
                 return empty_frame(), [Issue("error", "column_exists", f"spec names column {c.header!r}, "
-                                             "which is not in the header row", file=label)]
-            columns.append((headers.index(c.header), c))
+                                             "which is not in the header", file=label, sheet=sheet, row=top + 1)]
+            columns.append((j, c))
     if not columns:
         return empty_frame(), [Issue("error", "value_columns", "no value columns found (year headers such as 2019 or 2019年, "
-                                     "or the [columns]/[years] of the spec)", file=label)]
+                                     "or the [columns]/[years] of the spec)", file=label, sheet=sheet, row=top + 1)]
+    units = {}
+    for j, col in columns:
+        u = normalise_unit(col.unit) if col.unit else (col_units[j] or (normalise_unit(unit) if unit else None))
+        if col.unit and col_units[j] and normalise_unit(col.unit) != col_units[j]:
+            return empty_frame(), [Issue("error", "unit_line_matches_spec", f"the header of column {col.header!r} says "
+                                         f"{col_units[j]} but the spec says unit = {col.unit!r}", file=label, sheet=sheet,
+                                         row=top + 1, column=col.header, value=col_units[j])]
+        if u is None:
+            return empty_frame(), [Issue("error", "unit_known", f"no unit for column {col.header!r}: give unit in the spec, "
+                                         "or the table needs a unit line such as 单位：万人 or (%)", file=label, sheet=sheet,
+                                         column=col.header)]
+        units[j] = u
     names_on = spec.names_as_of or release_date(spec.published)[0]
-    b = RowBuilder(label, reference_dir, registry)
-    for i in range(spec.header_row, len(grid)):
+    aliases = {norm_header(a): v for a, v in spec.aliases.items()}
+    b = RowBuilder(label, reference_dir, registry, sheet=sheet)
+    in_notes = False
+    for i in range(top + n_lines, len(grid)):
         line = i + 1
         cells = grid.iloc[i]
-        name = str(cells.iloc[region_idx]).strip()
+        raw_name = str(cells.iloc[region_idx])
+        name = ascii_text(raw_name)
+        values = [str(cells.iloc[j]) for j, _ in columns]
+        has_values = any(v.strip() for v in values)
         if not name:
             continue
-        key = re.sub(r"\s+", "", name)
-        if key in {re.sub(r"\s+", "", a) for a in spec.aliases}:
-            code = next(v for a, v in spec.aliases.items() if re.sub(r"\s+", "", a) == key)
+        if NOTE_RE.match(name):
+            in_notes = True  # 注：/资料来源：... and the lines of the note after it
+            continue
+        if in_notes and not any(_is_number(v) for v in values):
+            continue
+        if _unit_in(name) is not None and not has_values:
+            continue
+        sub_item = SUB_ITEM_RE.match(name)
+        name = SUB_ITEM_RE.sub("", name).strip() if sub_item else name
+        name = BILINGUAL_TAIL_RE.sub("", name) if _has_cjk(name) else name
+        key = norm_header(name)
+        if key in aliases:
+            code = aliases[key]
         else:
             try:
                 if spec.region_by == "code":
-                    code = str(name).split(".")[0].zfill(6)
+                    code = name.split(".")[0].strip().zfill(6)
                     if not re.fullmatch(r"\d{6}(\d{6})?", code):
                         raise UsageError(f"{name!r} is not a region code")
                 else:
                     code = registry.resolve(name, on=names_on, parent=spec.parent)
             except UsageError as e:
-                b.err(line, spec.region_column, name, "region_known", str(e))
-                continue
+                if sub_item:
+                    b.issues.append(Issue("warning", "sub_item_skipped", f"sub-item row (# / 其中) that is not a region "
+                                          "of the registry: not read", file=label, sheet=sheet, row=line,
+                                          column=spec.region_column, value=raw_name.strip()))
+                elif has_values:
+                    b.err(line, spec.region_column, raw_name.strip(), "region_known", str(e))
+                continue  # a line without figures (a heading such as "按区分") is not a region
         for j, col in columns:
             year = col.year if col.year is not None else spec.year
             measure = col.measure or spec.measure
+            if cells.iloc[j] == UNSAVED_FORMULA:
+                b.err(line, col.header, "", "formula_value", "a formula whose value was never saved (the workbook was "
+                      "written by a program): open it in Excel or LibreOffice, save, and read it again")
+                continue
             b.add(row=line, region_code=code, region_name=name, year=year, measure=measure,
-                  value_text=cells.iloc[j], unit=col.unit or spec.unit, source=spec.source,
+                  value_text=cells.iloc[j], unit=units[j], source=spec.source,
                   published=spec.published, series=spec.series, definition=spec.definition,
                   seen_at=spec.seen_at, note=spec.note,
                   decimals_override=col.decimals if col.decimals is not None else spec.decimals,

@@ -138,6 +138,8 @@ def evaluate(project: Project, region: str, as_of: int, release: Release | str |
     md_path = out_dir / "evaluation.md"
     write_text(md_path, text)
     write_text(out_dir / "evaluation.html", _html(title, t, charts, r, sens))
+    from ..provenance import write_output_manifest
+    write_output_manifest(project, out_dir, release=r.label)   # manifest.json: inputs, outputs, release, time
     return md_path
 
 
