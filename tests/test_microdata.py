@@ -85,6 +85,16 @@ def test_synthetic_guangzhou_is_calibrated_to_published_figures(gz1m):
     assert abs(w.loc["440111", "resident_total"] / 1e6 - 368.91 / 1881.06) < 0.003
 
 
+@pytest.mark.parametrize("per_county", [30, 300])   # 300: the most a county gets (a province-sized run)
+def test_synthetic_village_codes_are_unique_and_numbered_by_class(tmp_path, per_county):
+    r = synthesize(REPO, 20_000, "330000", 7, tmp_path / "s", villages_per_county=per_county)
+    t = pq.read_table(r.paths()["codes"]).to_pandas()
+    assert t["code"].is_unique
+    number = t["code"].str[-3:].astype(int)
+    urban = t["class"].astype(str).str.startswith("1")
+    assert number[urban].between(1, 199).all() and number[~urban].between(200, 399).all()   # 居委会 / 村委会
+
+
 def test_synth_is_deterministic_and_labelled(tmp_path):
     a = synthesize(REPO, 20_000, "330000", 5, tmp_path / "a")
     b = synthesize(REPO, 20_000, "330000", 5, tmp_path / "b")

@@ -33,7 +33,7 @@ from ..project import Project
 from .calibration import Calibration, calibrate
 
 SYNTHETIC = "SYNTHETIC"
-GENERATOR_VERSION = 3      # bump when the same seed would give other files (invalidates bench caches)
+GENERATOR_VERSION = 4      # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21
 SHARE_REGISTERED_LIVING_HERE = 0.9
 P_SAME_VILLAGE, P_SAME_COUNTY = 0.70, 0.12
@@ -85,7 +85,10 @@ def _villages(n_villages: int, rate: float, rng: np.random.Generator):
     # at least one village of each kind: a fully urban district still has rural registrations (and v.v.)
     n_urban = int(np.clip(round(n_villages * rate), 1, n_villages - 1))
     urban = np.arange(n_villages) < n_urban
-    number = np.where(urban, np.arange(n_villages) + 1, 200 + np.arange(n_villages) - n_urban)
+    # NBS numbering within a township (10 villages each here): 居委会 001-199, 村委会 200-399; the position in
+    # the township keeps every code unique (numbering across the county collided at 300 villages a county)
+    k = np.arange(n_villages) % 10 + 1
+    number = np.where(urban, k, 200 + k)
     cls = np.where(urban, rng.choice(URBAN_CLASSES, n_villages, p=URBAN_P), rng.choice(RURAL_CLASSES, n_villages, p=RURAL_P))
     return number, cls, urban, rng.lognormal(0, 0.8, n_villages), rng.lognormal(0, 0.8, n_villages)
 
