@@ -242,7 +242,7 @@ def test_build_refuses_an_invalid_targets_file_and_keeps_the_old_database(synth,
     assert p.database.read_bytes() == before
 
 
-def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5):
+def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5, as_of=2016):
     p = make_project(tmp_path / "p", {"synthetic/observations.csv": long_csv(*rows)})
     (p.reference / "targets.toml").write_text(
         target("t", region="440100", indicator="hukou_urban_rate_pct", kind="pace", unit="pp_per_year", value=value,
@@ -251,7 +251,7 @@ def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5):
     build(p)
     c = connect(p)
     try:
-        return assess(c).set_index("as_of_year").loc[2016]
+        return assess(c, as_of=as_of).set_index("as_of_year").loc[as_of]
     finally:
         c.close()
 
@@ -275,3 +275,18 @@ def test_bridged_break_is_compared_on_the_new_definition_and_flagged(tmp_path):
     assert row["base_value"] == pytest.approx(78.0)
     assert row["assessed_value"] == pytest.approx(0.5)
     assert "bridge year 2015" in row["notes"] and "-10.00" in row["notes"]
+
+
+def test_bridge_is_not_applied_when_both_ends_are_on_the_old_definition(tmp_path):
+    # as of 2015 the headline 2015 figure may be the old-rule one (88.5): then 2014 → 2015 is +0.5 on one rule,
+    # and the bridge shift (−10) must not be added to the base
+    row = _assess_gz_hukou(tmp_path, [
+        rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+        rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+        rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+        rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")], as_of=2015)
+    if row["observed_definition"] == "nonagri_2003_rule":
+        assert row["base_value"] == pytest.approx(88.0) and "bridge" not in (row["notes"] or "")
+        assert row["observed_value"] - row["base_value"] == pytest.approx(0.5)
+    else:   # the new-rule figure chosen for 2015: the base is moved by the bridge
+        assert row["base_value"] == pytest.approx(78.0)

@@ -325,11 +325,19 @@ def microdata_aggregate_cmd(
     if not dry_run and not release:
         from .errors import UsageError
         raise UsageError("--release YYYY-MM-DD is required to store the figures (or use --dry-run)")
+    if release:
+        import datetime as _dt
+        try:
+            _dt.date.fromisoformat(release if len(release) == 10 else "x")
+        except ValueError:
+            from .errors import UsageError
+            raise UsageError(f"--release {release!r}: a release date YYYY-MM-DD is needed (the day the figures "
+                             "were released), e.g. 2022-03-31") from None
     try:
         r = run(project(), inputs, year, release, source, store=not dry_run, accept_defects=accept_defects,
                 memory_limit=memory_limit, temp_directory=temp_dir, mix_synthetic=mix_synthetic, check_ids=id_checks)
     except ValidationFailed as e:
-        err.print(f"[bold red]microdata rejected:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]microdata rejected:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         err.print(f"quality report: {project().out / 'microdata' / str(year) / 'quality_report.md'}")
         raise typer.Exit(1) from None
     for c in r.quality.defects:

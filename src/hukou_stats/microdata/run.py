@@ -50,7 +50,8 @@ def refuse_mixing(project: Project, source: str, allow: bool) -> None:
 
 def run(project: Project, inputs: Inputs, year: int, release: str = "", source: str | None = None,
         store: bool = True, accept_defects: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT,
-        temp_directory: Path | None = None, check_ids: bool = True, mix_synthetic: bool = False) -> MicrodataRun:
+        temp_directory: Path | None = None, check_ids: bool = True, mix_synthetic: bool = False,
+        lock_timeout: float | None = None) -> MicrodataRun:
     """Validate (pandera on samples), check quality (DuckDB, every row), count, and store as observations.
 
     Any schema error, or any quality defect without accept_defects, raises ValidationFailed and stores
@@ -86,6 +87,12 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
                                       "fix the input or accept with --accept-defects)",
                                       file=c.file, column=c.column) for c in quality.defects])
     if store:
+        from ..locking import write_lock
+        from ..pipeline import write_store_manifest
         label = f"{project.label(Path(inputs.register))} + {Path(inputs.residents).name}"
-        result.stored = store_counts(project, counts, year, release, src, label)
+        with write_lock(project.processed, lock_timeout):   # the same lock as ingest and build
+            refuse_mixing(project, src, mix_synthetic)        # again, under the lock
+            result.stored = store_counts(project, counts, year, release, src, label)
+            write_store_manifest(project, Store(project.processed),
+                                 [Path(inputs.codes), Path(inputs.register), Path(inputs.residents)])
     return result

@@ -80,6 +80,10 @@ bridges AS (
      AND (c.indicator = replace(g.indicator, '_urban_rate_pct', '_rate_pct')
           OR (g.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
      AND agg.first_year < c.break_year AND c.break_year <= agg.last_year
+     -- only when the base is on the old definition and the latest figure on the new one (otherwise the shift
+     -- would be misapplied: the figures' own definitions then count as a break)
+     AND coalesce(agg.first_definition, c.definition_before) = c.definition_before
+     AND coalesce(agg.last_definition, c.definition_after) = c.definition_after
     QUALIFY count(*) OVER (PARTITION BY g.target_id, g.as_of_year) = 1  -- two breaks in one period: not bridged here
 ),
 a AS (
