@@ -290,3 +290,20 @@ def test_bridge_is_not_applied_when_both_ends_are_on_the_old_definition(tmp_path
         assert row["observed_value"] - row["base_value"] == pytest.approx(0.5)
     else:   # the new-rule figure chosen for 2015: the base is moved by the bridge
         assert row["base_value"] == pytest.approx(78.0)
+
+
+def test_gate_marks_verdicts_resting_on_synthetic_figures(synth):
+    from hukou_stats.targets.gate import json_report, junit_xml, message, run_check
+    result = run_check(synth)
+    assert result.synthetic
+    assessed = result.table[result.table["observed_source"].notna()]
+    assert len(assessed) and all(message(r).startswith("SYNTHETIC") for _, r in assessed.iterrows())
+    assert json.loads(json_report(result))["synthetic"] is True
+    assert '<property name="synthetic" value="true"' in junit_xml(result)
+
+
+def test_gate_does_not_mark_real_figures_synthetic(bundled):
+    from hukou_stats.targets.gate import message, run_check
+    result = run_check(bundled)
+    assert not result.synthetic
+    assert not any(message(r).startswith("SYNTHETIC") for _, r in result.table.iterrows())

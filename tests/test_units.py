@@ -63,3 +63,11 @@ def test_published_text_as_readers_see_it():
 
 def test_units_in_brackets():
     assert normalise_unit("（万人）") == "10k_persons" and normalise_unit("(%)") == "pct"
+
+
+def test_format_half_up_rounds_half_up_not_to_even_or_by_binary_float():
+    from hukou_stats.units import format_half_up
+    assert format_half_up(2.675, 2) == "2.68"      # '%.2f' gives 2.67 (binary float)
+    assert format_half_up(0.125, 2) == "0.13"      # round() gives 0.12 (half to even)
+    assert format_half_up(-2.755, 2, sign=True) == "-2.76"
+    assert format_half_up(0.4, 2, sign=True) == "+0.40"

@@ -78,3 +78,9 @@ def round_half_up(x: float | Decimal | None, decimals: int) -> Decimal | None:
     q = Decimal(1).scaleb(-decimals)
     return d.quantize(q, rounding=ROUND_HALF_UP)
 
+
+
+def format_half_up(x, decimals: int, sign: bool = False) -> str:
+    """A figure as text, rounded half-up to `decimals` places (with its sign when `sign`)."""
+    d = round_half_up(x, decimals)
+    return f"{d:+f}" if sign else f"{d:f}"

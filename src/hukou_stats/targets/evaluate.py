@@ -19,6 +19,8 @@ from ..regions import Registry
 from ..releases import Release, parse_release
 from .assess import assess, observed_path, release_sensitivity
 from .gate import _fmt
+from ..units import format_half_up
+
 
 
 def required_path(row) -> list[tuple[int, float]]:
@@ -69,9 +71,9 @@ def _rows_md(t: pd.DataFrame) -> list[str]:
         base = "n/a" if pd.isna(r["base_value"]) else f"{int(r['base_year_used'])}: {_fmt(r['base_value'])}"
         obs = "n/a" if pd.isna(r["observed_value"]) else f"{int(r['observed_year'])}: {_fmt(r['observed_value'])}"
         if pd.notna(r["margin"]):
-            mr = f"margin {r['margin']:+.2f}"
+            mr = f"margin {format_half_up(r['margin'], 2, sign=True)}"
         elif pd.notna(r["progress_ratio"]):
-            mr = f"ratio {r['progress_ratio']:.2f}"
+            mr = f"ratio {format_half_up(r['progress_ratio'], 2)}"
         else:
             mr = "—"
         tol = f" ±{r['tolerance']:g}" if pd.notna(r["tolerance"]) else ""

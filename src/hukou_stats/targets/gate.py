@@ -21,6 +21,7 @@ from ..project import Project
 from ..releases import Release, parse_release
 from .assess import assess
 from .config import load_targets
+from ..units import format_half_up
 
 UNIT_LABEL = {"pct": "%", "pp": " points", "pp_per_year": " points a year", "10k_persons": " (10k persons)",
               "10k_persons_per_year": " (10k persons a year)"}
@@ -41,34 +42,44 @@ class GateResult:
         return self.table[self.table["gate"] == "warning"]
 
     @property
+    def synthetic(self) -> bool:
+        """Some verdict rests on figures whose source is labelled SYNTHETIC."""
+        return bool(self.table["observed_source"].map(is_synthetic).any()) if len(self.table) else False
+
+    @property
     def exit_code(self) -> int:
         if len(self.failed) or (self.strict and len(self.cannot)):
             return 1
         return 0
 
 
+
 def _fmt(x, unit: str = "") -> str:
     if x is None or pd.isna(x):
         return "n/a"
-    return f"{x:.2f}{UNIT_LABEL.get(unit, '')}"
+    return f"{format_half_up(x, 2)}{UNIT_LABEL.get(unit, '')}"
 
 
 def case_name(row) -> str:
     return f"{row['region_code']} {row['indicator']} {int(row['target_year'])} [{row['target_id']}]"
 
 
+def is_synthetic(source) -> bool:
+    return isinstance(source, str) and "SYNTHETIC" in source.upper()
+
+
 def message(row) -> str:
-    """The verdict in words (the JUnit failure message)."""
+    """The verdict in words (the JUnit failure message); SYNTHETIC first when its figures are synthetic."""
     v = row["verdict"]
-    head = f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
+    head = ("SYNTHETIC DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "") + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
     if v == "cannot_assess":
         return f"{head}; cannot assess: {row['reason']} ({row['release_used']})"
     if row["assessment"] == "final":
         body = (f"; observed {int(row['observed_year'])}: {_fmt(row['assessed_value'], row['unit'])}, "
-                f"margin {row['margin']:+.2f}")
+                f"margin {format_half_up(row['margin'], 2, sign=True)}")
     else:
         body = (f"; interim at {int(row['as_of_year'])} (latest data {int(row['observed_year'])}): progress ratio "
-                f"{row['progress_ratio']:.2f}" if pd.notna(row['progress_ratio']) else "")
+                f"{format_half_up(row['progress_ratio'], 2)}" if pd.notna(row['progress_ratio']) else "")
         body += f", projected {int(row['target_year'])}: {_fmt(row['projected_value'], row['unit'])}"
     notes = f"; note: {row['notes']}" if isinstance(row.get("notes"), str) and row["notes"] else ""
     return f"{head}{body}; method: {row['method']}; release: {row['release_used']}{notes}"
@@ -112,6 +123,7 @@ def junit_xml(result: GateResult) -> str:
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="release", value=result.release.label)
     ET.SubElement(props, "property", name="strict", value=str(result.strict).lower())
+    ET.SubElement(props, "property", name="synthetic", value=str(result.synthetic).lower())
     for _, row in t.iterrows():
         case = ET.SubElement(suite, "testcase", name=case_name(row), classname=f"targets.{row['region_code']}")
         msg = message(row)
@@ -134,9 +146,9 @@ def json_report(result: GateResult) -> str:
             "base_year", "base_year_used", "target_year", "as_of_year", "assessment", "base_value", "observed_year",
             "observed_value", "assessed_value", "margin", "progress_ratio", "projected_value", "annual_changes",
             "verdict", "verdict_zh", "gate", "method", "reason", "notes", "release_used", "source_document",
-            "wording_zh"]
+            "wording_zh", "observed_source"]
     rows = json.loads(result.table[cols].to_json(orient="records", force_ascii=False))
-    doc = {"release": result.release.label, "strict": result.strict, "exit_code": result.exit_code,
+    doc = {"release": result.release.label, "synthetic": result.synthetic, "strict": result.strict, "exit_code": result.exit_code,
            "counts": {"targets": len(result.table), "pass": int((result.table["gate"] == "pass").sum()),
                       "fail": len(result.failed), "cannot_assess": len(result.cannot)},
            "targets": rows}
