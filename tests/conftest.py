@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,21 @@ from hukou_stats.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+@contextmanager
+def holding_write_lock(folder: Path):
+    """Another process holds the write lock of `folder` (data/processed) until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time; from pathlib import Path; from hukou_stats.locking import write_lock\n"
+        f"with write_lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
 
 LONG_HEADER = "region_code,region_name_zh,year,measure,value,unit,source,published,seen_at,series,definition,note\n"
 

@@ -24,7 +24,7 @@ from hukou_stats.pipeline import ingest
 from hukou_stats.store import Store
 
 from . import real_layouts as rl
-from .conftest import make_project, tree_snapshot
+from .conftest import holding_write_lock, make_project, tree_snapshot
 
 CLI = [sys.executable, "-m", "hukou_stats.cli"]
 
@@ -49,39 +49,23 @@ def built(tmp_path):
 
 def test_a_second_writer_waits_then_stops_with_a_clear_message(tmp_path):
     folder = tmp_path / "processed"
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from hukou_stats.locking import write_lock\n"
-        f"with write_lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with holding_write_lock(folder) as holder:
         with pytest.raises(InputOutputError) as e:
             with write_lock(folder, timeout=0.3):
                 pass
         assert f"process {holder.pid}" in str(e.value) and "waited 0.3 s" in str(e.value)
-    finally:
-        holder.kill()
-        holder.wait()
     with write_lock(folder, timeout=5):   # the OS released the lock of the killed holder: no stale lock
         with write_lock(folder, timeout=0):  # re-entrant within one process
             pass
 
 
 def test_the_cli_exits_3_when_data_processed_is_locked(built):
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time; from pathlib import Path; from hukou_stats.locking import write_lock\n"
-        f"with write_lock(Path({str(built.processed)!r})):\n    print('held', flush=True); time.sleep(30)")],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with holding_write_lock(built.processed):
         before = tree_snapshot(built.processed)
         r = _cli(built, "--lock-timeout", "0.5", "ingest")
         assert r.returncode == 3, r.stderr
         assert "being written by process" in r.stderr and "Traceback" not in r.stderr
         assert tree_snapshot(built.processed) == before
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_raw_inputs_are_opened_for_reading_only(built, monkeypatch):

@@ -19,7 +19,7 @@ from hukou_stats.microdata.synth import synthesize
 from hukou_stats.project import Project
 from hukou_stats.store import Store
 
-from .conftest import ROOT, make_project
+from .conftest import ROOT, holding_write_lock, make_project
 
 REPO = Project.at(ROOT)
 URBAN = {"111", "112", "121", "122", "123"}
@@ -231,25 +231,14 @@ def test_cli_synth_and_aggregate(tmp_path):
 
 
 def test_stored_microdata_take_the_write_lock_and_update_the_store_manifest(tmp_path):
-    import subprocess
-    import sys
     from hukou_stats.errors import InputOutputError
     from hukou_stats.provenance import read_manifest, verify
     p = make_project(tmp_path / "proj")
     syn = synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn").paths()
-    p.processed.mkdir(parents=True, exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time; from pathlib import Path; from hukou_stats.locking import write_lock\n"
-        f"with write_lock(Path({str(p.processed)!r})):\n    print('held', flush=True); time.sleep(30)")],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with holding_write_lock(p.processed):
         with pytest.raises(InputOutputError):
             run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31", lock_timeout=0.3)
         assert Store(p.processed).read().empty            # nothing stored while another run writes
-    finally:
-        holder.kill()
-        holder.wait()
     run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31")
     m = read_manifest(Store(p.processed).root / "manifest.json")
     assert {syn["register"].name, syn["residents"].name, syn["codes"].name} <= {e["path"].rsplit("/", 1)[-1]
