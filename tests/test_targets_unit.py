@@ -264,13 +264,16 @@ def test_registry_break_blocks_a_comparison_even_when_the_figures_state_no_defin
     assert "definition break" in row["reason"] and "2015" in row["reason"] and "definition_breaks.csv" in row["reason"]
 
 
+# Guangzhou hukou rate with 2015 measured under both rules (SYNTHETIC): 88.5 old, 78.5 new → bridge shift −10
+BRIDGED = [rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+           rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+           rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+           rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")]
+
+
 def test_bridged_break_is_compared_on_the_new_definition_and_flagged(tmp_path):
     # 2015 measured under both rules (88.5 old, 78.5 new): shift −10; base 2014 88 → 78; 2016 79 → +1 over 2 years
-    row = _assess_gz_hukou(tmp_path, [
-        rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-        rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-        rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
-        rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")], value=0.5)
+    row = _assess_gz_hukou(tmp_path, BRIDGED, value=0.5)
     assert row["verdict"] == "achieved", row["reason"]
     assert row["base_value"] == pytest.approx(78.0)
     assert row["assessed_value"] == pytest.approx(0.5)
@@ -280,11 +283,7 @@ def test_bridged_break_is_compared_on_the_new_definition_and_flagged(tmp_path):
 def test_bridge_is_not_applied_when_both_ends_are_on_the_old_definition(tmp_path):
     # as of 2015 the headline 2015 figure may be the old-rule one (88.5): then 2014 → 2015 is +0.5 on one rule,
     # and the bridge shift (−10) must not be added to the base
-    row = _assess_gz_hukou(tmp_path, [
-        rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-        rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-        rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
-        rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")], as_of=2015)
+    row = _assess_gz_hukou(tmp_path, BRIDGED, as_of=2015)
     if row["observed_definition"] == "nonagri_2003_rule":
         assert row["base_value"] == pytest.approx(88.0) and "bridge" not in (row["notes"] or "")
         assert row["observed_value"] - row["base_value"] == pytest.approx(0.5)

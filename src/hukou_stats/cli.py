@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
-from .errors import HukouStatsError, InputOutputError, InternalError, ValidationFailed
+from .errors import HukouStatsError, InputOutputError, InternalError, UsageError, ValidationFailed
 from .project import Project
 from .releases import parse_release
 
@@ -221,7 +222,6 @@ def query_cmd(
     import duckdb
 
     from .database import connect
-    from .errors import UsageError
     con = connect(project(), release=parse_release(release), boundaries=boundaries)
     try:
         try:
@@ -285,7 +285,6 @@ app.add_typer(microdata_app, name="microdata")
 
 def _microdata_inputs(folder: Optional[Path], codes: Optional[Path], register: Optional[Path],
                       residents: Optional[Path]):
-    from .errors import UsageError
     from .microdata.aggregate import Inputs
     from .microdata.run import inputs_from_dir
     base = inputs_from_dir(folder) if folder else None
@@ -323,16 +322,10 @@ def microdata_aggregate_cmd(
     from .microdata.run import run
     inputs = _microdata_inputs(folder, codes, register, residents)
     if not dry_run and not release:
-        from .errors import UsageError
         raise UsageError("--release YYYY-MM-DD is required to store the figures (or use --dry-run)")
-    if release:
-        import datetime as _dt
-        try:
-            _dt.date.fromisoformat(release if len(release) == 10 else "x")
-        except ValueError:
-            from .errors import UsageError
-            raise UsageError(f"--release {release!r}: a release date YYYY-MM-DD is needed (the day the figures "
-                             "were released), e.g. 2022-03-31") from None
+    if release and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", release):
+        raise UsageError(f"--release {release!r}: a release date YYYY-MM-DD is needed (the day the figures "
+                         "were released), e.g. 2022-03-31")
     try:
         r = run(project(), inputs, year, release, source, store=not dry_run, accept_defects=accept_defects,
                 memory_limit=memory_limit, temp_directory=temp_dir, mix_synthetic=mix_synthetic, check_ids=id_checks)
