@@ -51,7 +51,7 @@ def dataset(n: int) -> tuple[Path, dict | None]:
 
 def run_synth(folder: Path, n: int) -> dict:
     from hukou_stats.microdata.synth import synthesize
-    from hukou_stats.project import Project
+    from hukou_stats.core.project import Project
     synthesize(Project.at(ROOT), n, REGION, SEED, folder, YEAR)
     return {}
 
@@ -103,7 +103,7 @@ def run_quality(folder: Path) -> dict:
 def _emit(rows) -> dict:
     """rows: (unit code as int, measure, value) -> the common dict form (groupings that are no unit left out,
     as hukou_stats does)."""
-    from hukou_stats.hierarchy import is_unit
+    from hukou_stats.reference.hierarchy import is_unit
     return {f"{int(c):06d}|{m}": int(v) for c, m, v in rows if v and (int(c) == 0 or is_unit(f"{int(c):06d}"))}
 
 

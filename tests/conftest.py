@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hukou_stats.database import build
-from hukou_stats.pipeline import ingest
-from hukou_stats.project import Project
+from hukou_stats.warehouse.build import build
+from hukou_stats.store.commit import ingest
+from hukou_stats.core.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
@@ -20,7 +20,7 @@ SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 def holding_write_lock(folder: Path):
     """Another process holds the write lock of `folder` (data/processed) until the block ends."""
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import time; from pathlib import Path; from hukou_stats.locking import write_lock\n"
+        "import time; from pathlib import Path; from hukou_stats.core.locks import write_lock\n"
         f"with write_lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -65,7 +65,7 @@ def bundled(tmp_path_factory) -> Project:
 
 @pytest.fixture
 def con(bundled):
-    from hukou_stats.database import connect
+    from hukou_stats.warehouse.build import connect
     c = connect(bundled)
     yield c
     c.close()

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from hukou_stats.database import build, connect
-from hukou_stats.pipeline import check_inputs, ingest
-from hukou_stats.regions import Registry
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.store.commit import check_inputs, ingest
+from hukou_stats.reference.registry import Registry
 
 from .conftest import ROOT, long_csv, make_project
 

@@ -2,9 +2,9 @@
 import pytest
 from typer.testing import CliRunner
 
-from hukou_stats.cli import app
-from hukou_stats.errors import ValidationFailed
-from hukou_stats.pipeline import ingest
+from hukou_stats.cli.app import app
+from hukou_stats.core.errors import ValidationFailed
+from hukou_stats.store.commit import ingest
 
 from .conftest import long_csv, make_project, tree_snapshot
 
@@ -96,7 +96,7 @@ def test_exit_codes_and_messages_without_traceback(tmp_path, monkeypatch):
     (p.raw / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     xls = run("ingest", str(p.raw / "old.xls"))
     assert xls.exit_code == 1 and "save it as .xlsx" in xls.output and "[rule 规则: file_readable]" in xls.output
-    import hukou_stats.pipeline as pipeline
+    import hukou_stats.store.commit as pipeline
 
     def bug(*a, **k):
         raise KeyError("a bug")

@@ -9,10 +9,10 @@ import csv
 import pandas as pd
 import pytest
 
-from hukou_stats.boundaries import boundary_map, load_crosswalk
-from hukou_stats.database import build, connect
-from hukou_stats.errors import UsageError
-from hukou_stats.pipeline import ingest
+from hukou_stats.reference.boundaries import boundary_map, load_crosswalk
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.core.errors import UsageError
+from hukou_stats.store.commit import ingest
 
 from .conftest import ROOT, long_csv, make_project
 
@@ -97,7 +97,7 @@ def test_hangzhou_2020_on_2021_boundaries(tmp_path):
 
 
 def _reopen(tmp_path):
-    from hukou_stats.project import Project
+    from hukou_stats.core.project import Project
     return Project.at(tmp_path)
 
 
@@ -152,7 +152,7 @@ def test_weights_must_sum_to_one(tmp_path):
 
 
 def test_chained_changes_compose():
-    from hukou_stats.boundaries import Piece
+    from hukou_stats.reference.boundaries import Piece
     import datetime as dt
     d1, d2 = dt.date(2015, 1, 1), dt.date(2020, 1, 1)
     m = boundary_map([Piece(d1, "A", "B", 1.0), Piece(d2, "B", "C", 0.5), Piece(d2, "B", "B", 0.5)])

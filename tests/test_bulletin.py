@@ -7,12 +7,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from hukou_stats.bulletin import make_bulletin
-from hukou_stats.bulletin import make as make_mod
-from hukou_stats.database import build
-from hukou_stats.errors import InputOutputError, UsageError
-from hukou_stats.pipeline import ingest
-from hukou_stats.units import round_half_up
+from hukou_stats.publish.bulletin import make_bulletin
+from hukou_stats.publish.bulletin import make as make_mod
+from hukou_stats.warehouse.build import build
+from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.store.commit import ingest
+from hukou_stats.core.numbers import round_half_up
 
 from .conftest import long_csv, make_project, tree_snapshot
 
@@ -226,7 +226,7 @@ def test_a_failure_leaves_the_previous_bulletin_untouched(bundled, gz, monkeypat
 
     def broken(*a, **k):
         raise OSError("disk full")
-    monkeypatch.setattr("hukou_stats.bulletin.workbook.write_workbook", broken)
+    monkeypatch.setattr("hukou_stats.publish.workbook.write_workbook", broken)
     with pytest.raises(InputOutputError, match="disk full"):
         make_bulletin(bundled, "440100")
     assert tree_snapshot(gz) == before
@@ -276,8 +276,8 @@ def test_release_first_gives_the_first_published_figures(bundled):
 def test_charts_set_chinese_in_the_font_the_project_installs(bundled, recwarn):
     from matplotlib import font_manager
 
-    from hukou_stats.bulletin import charts
-    from hukou_stats.bulletin.make import collect
+    from hukou_stats.publish.bulletin import charts
+    from hukou_stats.publish.bulletin.make import collect
     c = collect(bundled, "440100", 2019)
     out = charts.regions_chart(c.table("table1_regions"), "2019年各地区城镇化率", "Rates by region", "both")
     assert out["png"].startswith(b"\x89PNG") and b"<svg" in out["svg"]
@@ -287,7 +287,7 @@ def test_charts_set_chinese_in_the_font_the_project_installs(bundled, recwarn):
 
 
 def test_bulletin_folder_carries_a_manifest_that_verifies_and_detects_drift(bundled):
-    from hukou_stats.provenance import read_manifest, verify
+    from hukou_stats.core.provenance import read_manifest, verify
     folder = make_bulletin(bundled, "440100", formats="md,csv")
     m = read_manifest(folder / "manifest.json")
     outs = {e["path"] for e in m["outputs"]}

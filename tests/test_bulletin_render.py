@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hukou_stats.bulletin import make_bulletin
-from hukou_stats.bulletin import tables as T
-from hukou_stats.bulletin.workbook import header
+from hukou_stats.publish.bulletin import make_bulletin
+from hukou_stats.publish.bulletin import tables as T
+from hukou_stats.publish.workbook import header
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)

@@ -2,7 +2,7 @@
 left out (never a placeholder, never a signed number)."""
 from decimal import Decimal as D
 
-from hukou_stats.bulletin.text import bulletin_text, render_plain
+from hukou_stats.publish.bulletin.text import bulletin_text, render_plain
 
 T1_KEYS = ["resident_total_10k", "resident_urban_10k", "resident_rate_pct", "hukou_total_10k", "hukou_urban_10k",
            "hukou_rate_pct", "gap_pp"]

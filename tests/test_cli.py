@@ -4,7 +4,7 @@ import io
 
 from typer.testing import CliRunner
 
-from hukou_stats.cli import app
+from hukou_stats.cli.app import app
 
 runner = CliRunner()
 

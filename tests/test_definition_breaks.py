@@ -4,10 +4,10 @@ Guangzhou's hukou urban population changed definition in 2015 (definitions.csv).
 data there is no year measured under both rules, so no change across 2014-2015 can be computed. The
 bridge test uses SYNTHETIC figures (source "SYNTHETIC test figure"), none of them published.
 """
-from hukou_stats.bulletin.tables import series_table
+from hukou_stats.publish.bulletin.tables import series_table
 from hukou_stats.comparability import breaks_between, comparable
-from hukou_stats.database import build, connect
-from hukou_stats.pipeline import ingest
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.store.commit import ingest
 
 from .conftest import long_csv, make_project
 

@@ -17,16 +17,16 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from hukou_stats.database import build
-from hukou_stats.errors import InputOutputError
-from hukou_stats.locking import write_lock
-from hukou_stats.pipeline import ingest
-from hukou_stats.store import Store
+from hukou_stats.warehouse.build import build
+from hukou_stats.core.errors import InputOutputError
+from hukou_stats.core.locks import write_lock
+from hukou_stats.store.commit import ingest
+from hukou_stats.store.parquet import Store
 
 from . import real_layouts as rl
 from .conftest import holding_write_lock, make_project, tree_snapshot
 
-CLI = [sys.executable, "-m", "hukou_stats.cli"]
+CLI = [sys.executable, "-m", "hukou_stats.cli.app"]
 
 
 def _cli(p, *args, **kw):
@@ -166,7 +166,7 @@ def _run_forked(root) -> int:
     if pid == 0:  # the child
         code = 1
         try:
-            from hukou_stats.project import Project
+            from hukou_stats.core.project import Project
             p = Project.at(root)
             ingest(p)
             build(p)

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hukou_stats.errors import HukouStatsError, Issue, ValidationFailed
+from hukou_stats.core.errors import HukouStatsError, Issue, ValidationFailed
 from hukou_stats.ingest import read_file
-from hukou_stats.pipeline import ingest, registry
-from hukou_stats.schemas import validate_frame
-from hukou_stats.store import Store
-from hukou_stats.units import parse_number
+from hukou_stats.store.commit import ingest, registry
+from hukou_stats.validate.schemas import validate_frame
+from hukou_stats.store.parquet import Store
+from hukou_stats.core.numbers import parse_number
 
 from .conftest import make_project, tree_snapshot
 

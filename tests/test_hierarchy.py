@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from hukou_stats.database import build, connect
-from hukou_stats.hierarchy import derived_regions, is_unit, level_of, structural_parent
-from hukou_stats.pipeline import ingest
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.reference.hierarchy import derived_regions, is_unit, level_of, structural_parent
+from hukou_stats.store.commit import ingest
 
 from .conftest import ROOT, make_project
 
@@ -156,7 +156,7 @@ def test_municipality_districts_sum_to_the_province(tmp_path):
 
 
 def test_one_city_table_does_not_complete_the_province():
-    from hukou_stats.hierarchy import complete_from_data
+    from hukou_stats.reference.hierarchy import complete_from_data
     parents = {"000000": None, "440000": "000000", "440100": "440000", "440103": "440100",
                "440300": "440000", "440303": "440300", "440304": "440300"}
     shenzhen = {"a Shenzhen table": {"440303", "440304"}}

@@ -6,8 +6,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from hukou_stats.errors import UsageError
-from hukou_stats.pipeline import check_inputs
+from hukou_stats.core.errors import UsageError
+from hukou_stats.store.commit import check_inputs
 
 from .conftest import SHARED_REFERENCE, make_project
 

@@ -10,14 +10,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from hukou_stats.cli import app
-from hukou_stats.errors import ValidationFailed
+from hukou_stats.cli.app import app
+from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.microdata.aggregate import Inputs, aggregate, connect, long_counts
 from hukou_stats.microdata.calibration import calibrate
 from hukou_stats.microdata.run import inputs_from_dir, run
 from hukou_stats.microdata.synth import synthesize
-from hukou_stats.project import Project
-from hukou_stats.store import Store
+from hukou_stats.core.project import Project
+from hukou_stats.store.parquet import Store
 
 from .conftest import ROOT, holding_write_lock, make_project
 
@@ -184,8 +184,8 @@ def test_schema_error_names_file_row_column(tmp_path, defective):
 
 def test_synthetic_run_feeds_the_bulletin_marked_synthetic(tmp_path):
     """A province-sized (Zhejiang, 11 cities) synthetic run, ingested into an empty project, to the bulletin."""
-    from hukou_stats.bulletin import make_bulletin
-    from hukou_stats.database import build
+    from hukou_stats.publish.bulletin import make_bulletin
+    from hukou_stats.warehouse.build import build
     synthesize(REPO, 200_000, "330000", 2, tmp_path / "syn")
     p = make_project(tmp_path / "proj")
     r = run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-02-28")
@@ -231,8 +231,8 @@ def test_cli_synth_and_aggregate(tmp_path):
 
 
 def test_stored_microdata_take_the_write_lock_and_update_the_store_manifest(tmp_path):
-    from hukou_stats.errors import InputOutputError
-    from hukou_stats.provenance import read_manifest, verify
+    from hukou_stats.core.errors import InputOutputError
+    from hukou_stats.core.provenance import read_manifest, verify
     p = make_project(tmp_path / "proj")
     syn = synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn").paths()
     with holding_write_lock(p.processed):
@@ -247,7 +247,7 @@ def test_stored_microdata_take_the_write_lock_and_update_the_store_manifest(tmp_
 
 
 def test_synthetic_figures_do_not_mix_with_real_ones_unless_asked(tmp_path, bundled):
-    from hukou_stats.errors import UsageError
+    from hukou_stats.core.errors import UsageError
     synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn")
     before = len(Store(bundled.processed).read())
     with pytest.raises(UsageError, match="would mix"):
@@ -268,7 +268,7 @@ def test_national_synthetic_counts_only_units(tmp_path):
 
 
 def test_unreadable_inputs_are_located_errors(tmp_path, defective):
-    from hukou_stats.errors import InputOutputError, UsageError
+    from hukou_stats.core.errors import InputOutputError, UsageError
     p = make_project(tmp_path / "proj")
     junk = tmp_path / "junk.parquet"
     junk.write_bytes(b"not parquet")

@@ -6,10 +6,10 @@ import json
 from typer.testing import CliRunner
 
 from hukou_stats import __version__
-from hukou_stats.cli import app
-from hukou_stats.database import build
-from hukou_stats.pipeline import ingest
-from hukou_stats.provenance import verify, write_manifest
+from hukou_stats.cli.app import app
+from hukou_stats.warehouse.build import build
+from hukou_stats.store.commit import ingest
+from hukou_stats.core.provenance import verify, write_manifest
 
 from . import real_layouts as rl
 from .conftest import long_csv, make_project, tree_snapshot
@@ -97,7 +97,7 @@ def test_verify_cli_exit_codes(tmp_path):
 
 def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
     """What the lead calls for the bulletin folder: inputs = the database and what it was built from."""
-    from hukou_stats.provenance import write_output_manifest
+    from hukou_stats.core.provenance import write_output_manifest
     p = make_project(tmp_path, {"a.csv": long_csv(GOOD)})
     ingest(p)
     build(p)
@@ -117,7 +117,7 @@ def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
 
 
 def test_the_evaluation_report_carries_a_manifest(bundled):
-    from hukou_stats.targets.evaluate import evaluate
+    from hukou_stats.publish.evaluation import evaluate
     md = evaluate(bundled, "440100", 2020, release="2021-03-01")
     m = json.loads((md.parent / "manifest.json").read_text(encoding="utf-8"))
     assert m["release"] == "as known on 2021-03-01"

@@ -4,7 +4,7 @@ Zhejiang 2020 census: the province (64567588 resident, 46598465 urban; 浙江省
 equals the sum of its 11 cities' census bulletins exactly. Guangzhou 2019 hukou in/out-migration
 (yearbook 2020 table 2-7): the 全市 row equals the sum of the 11 districts.
 """
-from hukou_stats.report import RECONCILIATION_HEADING, write_reconciliation
+from hukou_stats.validate.report import RECONCILIATION_HEADING, write_reconciliation
 
 
 def test_zhejiang_census_agrees_with_its_cities(con):

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from hukou_stats.errors import UsageError
-from hukou_stats.regions import Registry
+from hukou_stats.core.errors import UsageError
+from hukou_stats.reference.registry import Registry
 
 from .conftest import ROOT
 

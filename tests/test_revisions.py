@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from hukou_stats.revisions import revision_triangle
-from hukou_stats.units import round_half_up
+from hukou_stats.analysis.revisions import revision_triangle
+from hukou_stats.core.numbers import round_half_up
 
 
 def _rate(con, sql):

@@ -6,12 +6,12 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from hukou_stats.bulletin import make_bulletin
-from hukou_stats.database import build, connect
-from hukou_stats.errors import UsageError, ValidationFailed
-from hukou_stats.pipeline import check_inputs, ingest
-from hukou_stats.reference import release_date
-from hukou_stats.store import Store
+from hukou_stats.publish.bulletin import make_bulletin
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.core.errors import UsageError, ValidationFailed
+from hukou_stats.store.commit import check_inputs, ingest
+from hukou_stats.reference.series import release_date
+from hukou_stats.store.parquet import Store
 
 from .conftest import long_csv, make_project, tree_snapshot
 
@@ -220,7 +220,7 @@ def test_a_failed_write_leaves_no_part_and_the_manifest_whole(tmp_path, monkeypa
             f.write(b"PAR1 partial")
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(pq, "write_table", half_write)
-    from hukou_stats.errors import InputOutputError
+    from hukou_stats.core.errors import InputOutputError
     with pytest.raises(InputOutputError, match="No space left"):
         ingest(p)
     assert tree_snapshot(p.processed) == before

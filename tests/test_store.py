@@ -3,8 +3,8 @@ import json
 
 import pyarrow.parquet as pq
 
-from hukou_stats.pipeline import ingest
-from hukou_stats.store import Store
+from hukou_stats.store.commit import ingest
+from hukou_stats.store.parquet import Store
 
 from .conftest import long_csv, make_project, tree_snapshot
 

@@ -5,8 +5,8 @@ import csv
 
 import pytest
 
-from hukou_stats.targets import ASSESS_COLUMNS, assess
-from hukou_stats.targets.config import load_targets
+from hukou_stats.analysis.targets import ASSESS_COLUMNS, assess
+from hukou_stats.reference.targets import load_targets
 
 from .conftest import ROOT, SHARED_REFERENCE
 
@@ -96,7 +96,7 @@ def test_mid_term_2018_guangzhou(con):
 
 
 def test_release_sensitivity_flags_the_national_gap_only(con):
-    from hukou_stats.targets.assess import release_sensitivity
+    from hukou_stats.analysis.targets import release_sensitivity
     s = release_sensitivity(con, region="000000", as_of=2020).set_index("target_id")
     assert s.loc["cn_gap_reduction_2020", "as known on 2021-05-10"] == "acceleration_needed"
     assert s.loc["cn_gap_reduction_2020", "latest release"] == "not_achieved"

@@ -8,12 +8,12 @@ import pytest
 from junitparser import JUnitXml
 from typer.testing import CliRunner
 
-from hukou_stats.cli import app
-from hukou_stats.database import build, connect
-from hukou_stats.errors import ValidationFailed
-from hukou_stats.pipeline import ingest
-from hukou_stats.targets import assess
-from hukou_stats.targets.config import load_targets
+from hukou_stats.cli.app import app
+from hukou_stats.warehouse.build import build, connect
+from hukou_stats.core.errors import ValidationFailed
+from hukou_stats.store.commit import ingest
+from hukou_stats.analysis.targets import assess
+from hukou_stats.reference.targets import load_targets
 
 from .conftest import long_csv, make_project
 
@@ -292,7 +292,7 @@ def test_bridge_is_not_applied_when_both_ends_are_on_the_old_definition(tmp_path
 
 
 def test_gate_marks_verdicts_resting_on_synthetic_figures(synth):
-    from hukou_stats.targets.gate import json_report, junit_xml, message, run_check
+    from hukou_stats.analysis.gate import json_report, junit_xml, message, run_check
     result = run_check(synth)
     assert result.synthetic
     assessed = result.table[result.table["observed_source"].notna()]
@@ -302,7 +302,7 @@ def test_gate_marks_verdicts_resting_on_synthetic_figures(synth):
 
 
 def test_gate_does_not_mark_real_figures_synthetic(bundled):
-    from hukou_stats.targets.gate import message, run_check
+    from hukou_stats.analysis.gate import message, run_check
     result = run_check(bundled)
     assert not result.synthetic
     assert not any(message(r).startswith("SYNTHETIC") for _, r in result.table.iterrows())

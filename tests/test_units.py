@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from hukou_stats.units import normalise_unit, parse_number, round_half_up, to_canonical
+from hukou_stats.core.numbers import normalise_unit, parse_number, round_half_up, to_canonical
 
 
 def test_published_precision_is_kept():
@@ -66,7 +66,7 @@ def test_units_in_brackets():
 
 
 def test_format_half_up_rounds_half_up_not_to_even_or_by_binary_float():
-    from hukou_stats.units import format_half_up
+    from hukou_stats.core.numbers import format_half_up
     assert format_half_up(2.675, 2) == "2.68"      # '%.2f' gives 2.67 (binary float)
     assert format_half_up(0.125, 2) == "0.13"      # round() gives 0.12 (half to even)
     assert format_half_up(-2.755, 2, sign=True) == "-2.76"

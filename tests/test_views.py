@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from hukou_stats.units import round_half_up
+from hukou_stats.core.numbers import round_half_up
 
 VIEWS = ["observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes", "region_tree"]
 

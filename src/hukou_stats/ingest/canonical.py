@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Issue
-from ..reference import MEASURES, RATE_MEASURES, reference_date, release_date, series_table
-from ..units import normalise_unit, parse_number, to_canonical
+from hukou_stats.core.errors import Issue
+from hukou_stats.reference.series import MEASURES, RATE_MEASURES, reference_date, release_date, series_table
+from hukou_stats.core.numbers import normalise_unit, parse_number, to_canonical
 
 CANONICAL_COLUMNS = [
     "region_code", "region_name", "year", "reference_date", "measure",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Issue, UsageError
-from ..regions import CODE_RE, Registry, _norm_zh, _strip_suffix
-from .canonical import RowBuilder, empty_frame
-from .textfile import delimiter, read_text
+from hukou_stats.core.errors import Issue, UsageError
+from hukou_stats.reference.registry import CODE_RE, Registry, _norm_zh, _strip_suffix
+from hukou_stats.ingest.canonical import RowBuilder, empty_frame
+from hukou_stats.ingest.textfile import delimiter, read_text
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]

@@ -6,9 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError
-from ..reference import MEASURES
-from ..units import normalise_unit
+from hukou_stats.core.errors import UsageError
+from hukou_stats.reference.series import MEASURES
+from hukou_stats.core.numbers import normalise_unit
 
 
 @dataclass
@@ -57,7 +57,7 @@ def load_spec(path: Path) -> Spec:
     except tomllib.TOMLDecodeError as e:
         raise _fail(path, f"not valid TOML: {e}") from e
     except OSError as e:
-        from ..errors import InputOutputError
+        from hukou_stats.core.errors import InputOutputError
         raise InputOutputError(f"cannot read spec {path}: {e}") from e
     known = {"layout", "header_row", "header_rows", "encoding", "sheet", "region_column", "region_by", "parent", "names_as_of",
              "measure", "year", "unit", "reference_date", "published", "series", "definition",

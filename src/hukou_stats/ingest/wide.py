@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Issue, UsageError
-from ..regions import Registry, _norm_zh
-from ..reference import release_date
-from ..units import ascii_text, normalise_unit, parse_number
-from .canonical import RowBuilder, empty_frame
-from .spec import ColumnSpec, Spec, load_spec
-from .textfile import delimiter, read_text
+from hukou_stats.core.errors import Issue, UsageError
+from hukou_stats.reference.registry import Registry, _norm_zh
+from hukou_stats.reference.series import release_date
+from hukou_stats.core.numbers import ascii_text, normalise_unit, parse_number
+from hukou_stats.ingest.canonical import RowBuilder, empty_frame
+from hukou_stats.ingest.spec import ColumnSpec, Spec, load_spec
+from hukou_stats.ingest.textfile import delimiter, read_text
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
 # "2019年2019" (a bilingual header in one cell) too

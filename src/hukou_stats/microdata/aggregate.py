@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..errors import InputOutputError, UsageError
-from ..hierarchy import is_unit
+from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.reference.hierarchy import is_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)

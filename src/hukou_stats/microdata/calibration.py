@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import UsageError
-from ..ingest import discover, read_file
-from ..pipeline import registry
-from ..project import Project
+from hukou_stats.core.errors import UsageError
+from hukou_stats.ingest import discover, read_file
+from hukou_stats.store.commit import registry
+from hukou_stats.core.project import Project
 
 
 @dataclass

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..checks import cross_checks
-from ..errors import Issue, UsageError, ValidationFailed
-from ..ingest.canonical import RowBuilder
-from ..pipeline import registry
-from ..project import Project
-from ..schemas import validate_frame
-from ..store import Store
-from .aggregate import Inputs
-from .synth import SYNTHETIC, is_synthetic
+from hukou_stats.validate.cross_checks import cross_checks
+from hukou_stats.core.errors import Issue, UsageError, ValidationFailed
+from hukou_stats.ingest.canonical import RowBuilder
+from hukou_stats.store.commit import registry
+from hukou_stats.core.project import Project
+from hukou_stats.validate.schemas import validate_frame
+from hukou_stats.store.parquet import Store
+from hukou_stats.microdata.aggregate import Inputs
+from hukou_stats.microdata.synth import SYNTHETIC, is_synthetic
 
 DEFINITIONS = {"hukou_urban": "urban_rural_area_2015_rule"}
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..fileio import write_text
-from .aggregate import OUTSIDE_REGION, RURAL_CLASSES, URBAN_CLASSES, Inputs
+from hukou_stats.core.atomic import write_text
+from hukou_stats.microdata.aggregate import OUTSIDE_REGION, RURAL_CLASSES, URBAN_CLASSES, Inputs
 
 EXAMPLES = 5
 VALID = URBAN_CLASSES + RURAL_CLASSES

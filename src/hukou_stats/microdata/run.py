@@ -7,15 +7,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..errors import InputOutputError, Issue, UsageError, ValidationFailed
-from ..fileio import write_text
-from ..project import Project
-from ..store import Store
-from .aggregate import DEFAULT_MEMORY_LIMIT, Inputs, aggregate, connect, long_counts
-from .observations import source_text, store_counts
-from .quality import QualityReport, check_quality
-from .schemas import validate_input
-from .synth import SYNTHETIC
+from hukou_stats.core.errors import InputOutputError, Issue, UsageError, ValidationFailed
+from hukou_stats.core.atomic import write_text
+from hukou_stats.core.project import Project
+from hukou_stats.store.parquet import Store
+from hukou_stats.microdata.aggregate import DEFAULT_MEMORY_LIMIT, Inputs, aggregate, connect, long_counts
+from hukou_stats.microdata.observations import source_text, store_counts
+from hukou_stats.microdata.quality import QualityReport, check_quality
+from hukou_stats.microdata.schemas import validate_input
+from hukou_stats.microdata.synth import SYNTHETIC
 
 
 @dataclass
@@ -31,7 +31,7 @@ class MicrodataRun:
 
 def inputs_from_dir(folder: Path) -> Inputs:
     """The three files of a `hukou-stats synth` folder."""
-    from .synth import FILES
+    from hukou_stats.microdata.synth import FILES
     folder = Path(folder)
     return Inputs(folder / FILES["codes"], folder / FILES["register"], folder / FILES["residents"])
 
@@ -87,8 +87,8 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
                                       "fix the input or accept with --accept-defects)",
                                       file=c.file, column=c.column) for c in quality.defects])
     if store:
-        from ..locking import write_lock
-        from ..pipeline import write_store_manifest
+        from hukou_stats.core.locks import write_lock
+        from hukou_stats.store.commit import write_store_manifest
         label = f"{project.label(Path(inputs.register))} + {Path(inputs.residents).name}"
         with write_lock(project.processed, lock_timeout):   # the same lock as ingest and build
             refuse_mixing(project, src, mix_synthetic)        # again, under the lock

@@ -17,8 +17,8 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow.parquet as pq
 
-from ..errors import InputOutputError, Issue
-from ..schemas import load_schema
+from hukou_stats.core.errors import InputOutputError, Issue
+from hukou_stats.validate.schemas import load_schema
 
 SAMPLE_ROWS = 20_000
 SAMPLE_GROUPS = 8

@@ -26,11 +26,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import InputOutputError, UsageError
-from ..fileio import atomic_path, write_text
-from ..hierarchy import MUNICIPALITIES
-from ..project import Project
-from .calibration import Calibration, calibrate
+from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.core.atomic import atomic_path, write_text
+from hukou_stats.reference.hierarchy import MUNICIPALITIES
+from hukou_stats.core.project import Project
+from hukou_stats.microdata.calibration import Calibration, calibrate
 
 SYNTHETIC = "SYNTHETIC"
 GENERATOR_VERSION = 4      # bump when the same seed would give other files (invalidates bench caches)

@@ -1,0 +1,208 @@
+"""Provenance: a manifest.json for any output folder or file, and its verification.
+
+    write_manifest(target, inputs, release=..., root=...)   -> target/manifest.json (a folder)
+                                                               or <file>.manifest.json (a file)
+    verify(path)                                              -> drift found, per manifest
+
+A manifest holds the tool and its version, the time (UTC), the release (vintage) chosen, the command, and
+the SHA-256 and size of every input file and every output file, so that a published table can be traced to
+the exact inputs it came from and any later change is seen. Paths are relative to `root` (the project
+folder), itself stored relative to the manifest, so a project moved as a whole still verifies.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hukou_stats import __version__
+from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.core.atomic import TEMP_SUFFIX, write_text
+
+MANIFEST = "manifest.json"
+SUFFIX = ".manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest_path(target: Path) -> Path:
+    target = Path(target)
+    return target / MANIFEST if target.is_dir() else target.with_name(target.name + SUFFIX)
+
+
+def _is_manifest(p: Path) -> bool:
+    return p.name == MANIFEST or p.name.endswith(SUFFIX)
+
+
+def _files(paths) -> list[Path]:
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".") and not _is_manifest(f))
+        else:
+            out.append(p)
+    return out
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(Path(path).resolve())
+
+
+def file_entry(path: Path, root: Path) -> dict:
+    try:
+        return {"path": _rel(path, root), "sha256": sha256_file(path), "bytes": Path(path).stat().st_size}
+    except OSError as e:
+        raise InputOutputError(f"cannot read {path} to hash it: {e.strerror or e}") from e
+
+
+def _published(entry: dict, staged: Path, final: Path | None, root: Path) -> dict:
+    """The entry of a file written in a staging folder, with the path it has once the folder is renamed."""
+    if final is None:
+        return entry
+    old, new = _rel(staged, root) + "/", _rel(final, root) + "/"
+    return {**entry, "path": new + entry["path"][len(old):]} if entry["path"].startswith(old) else entry
+
+
+def write_manifest(target: Path, inputs, *, release: str = "latest", root: Path | None = None,
+                   outputs=None, extra: dict | None = None, publish_as: Path | None = None) -> Path:
+    """Write the manifest of `target` (a folder or a file). `inputs`: files or folders to hash, or entries
+    already hashed ({"path", "sha256", "bytes"}, e.g. carried from an upstream manifest). `outputs`: by
+    default the file itself, or every file in the folder (then `verify` also reports files added later).
+    `publish_as`: the folder `target` (a staging folder) will be renamed to; output paths are recorded there."""
+    target = Path(target).resolve()
+    root = Path(root).resolve() if root else target.parent
+    mpath = manifest_path(target)
+    given = [i for i in inputs if isinstance(i, dict)]
+    hashed = [file_entry(f, root) for f in _files(i for i in inputs if not isinstance(i, dict))]
+    by_path = {e["path"]: e for e in given + hashed}
+    complete = outputs is None and target.is_dir()
+    outs = [target] if outputs is None and not target.is_dir() else _files([target] if outputs is None else outputs)
+    manifest = {
+        "manifest_version": 1,
+        "tool": "hukou-stats",
+        "version": __version__,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "release": release,
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
+        "root": os.path.relpath(root, mpath.parent),
+        "inputs": sorted(by_path.values(), key=lambda e: e["path"]),
+        "outputs": [_published(file_entry(f, root), target, publish_as, root)
+                    for f in outs if not f.name.endswith(TEMP_SUFFIX)],
+        "outputs_complete": complete,
+        **(extra or {}),
+    }
+    if mpath.is_file():   # nothing changed but the time: keep the manifest as it is (re-running changes nothing)
+        try:
+            old = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        volatile = ("created", "command")
+        if isinstance(old, dict) and {k: v for k, v in old.items() if k not in volatile} == \
+                {k: v for k, v in manifest.items() if k not in volatile}:
+            return mpath
+    write_text(mpath, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return mpath
+
+
+def read_manifest(path: Path) -> dict:
+    try:
+        m = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputOutputError(f"cannot read {path}: {e.strerror or e}") from e
+    except ValueError as e:
+        raise UsageError(f"{path} is not a manifest (not JSON: {e})") from e
+    if not isinstance(m, dict) or m.get("tool") != "hukou-stats" or not isinstance(m.get("inputs"), list):
+        raise UsageError(f"{path} is not a hukou-stats manifest")
+    return m
+
+
+@dataclass(frozen=True)
+class Drift:
+    role: str       # input | output
+    kind: str       # changed | missing | unlisted
+    path: str
+    expected: str = ""
+    found: str = ""
+
+    def __str__(self) -> str:
+        zh = {"changed": "已改变", "missing": "缺失", "unlisted": "清单外新增"}[self.kind]
+        what = {"changed": f"SHA-256 {self.expected[:12]}… now {self.found[:12]}…", "missing": "file not found",
+                "unlisted": "file not in the manifest"}[self.kind]
+        return f"{self.role} {self.path}: {self.kind} / {zh} ({what})"
+
+
+@dataclass
+class Verified:
+    manifest: Path
+    data: dict
+    drift: list[Drift]
+
+
+def find_manifests(path: Path) -> list[Path]:
+    path = Path(path)
+    if path.is_file() and _is_manifest(path):
+        return [path]
+    if path.is_dir():
+        found = sorted(f for f in path.rglob("*") if f.is_file() and _is_manifest(f))
+    else:
+        found = [manifest_path(path)] if manifest_path(path).is_file() else []
+    if not found:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
+        raise UsageError(f"no manifest.json for {path}: nothing to verify / 没有可核对的清单")
+    return found
+
+
+def verify_manifest(mpath: Path) -> Verified:
+    m = read_manifest(mpath)
+    root = (mpath.parent / m.get("root", ".")).resolve()
+    drift: list[Drift] = []
+    for role in ("inputs", "outputs"):
+        for e in m.get(role, []):
+            f = root / e["path"]
+            if not f.is_file():
+                drift.append(Drift(role[:-1], "missing", e["path"], e.get("sha256", "")))
+                continue
+            h = sha256_file(f)
+            if h != e.get("sha256"):
+                drift.append(Drift(role[:-1], "changed", e["path"], e.get("sha256", ""), h))
+    if m.get("outputs_complete"):
+        folder = mpath.parent
+        listed = {e["path"] for e in m.get("outputs", [])}
+        for f in _files([folder]):
+            if _rel(f, root) not in listed and not f.name.endswith(TEMP_SUFFIX):
+                drift.append(Drift("output", "unlisted", _rel(f, root)))
+    return Verified(mpath, m, drift)
+
+
+def verify(path: Path) -> list[Verified]:
+    """Re-hash the inputs and outputs of every manifest at `path` (a manifest, an output, or a folder)."""
+    return [verify_manifest(m) for m in find_manifests(path)]
+
+
+def write_output_manifest(project, folder: Path, release: str = "latest", publish_as: Path | None = None) -> Path:
+    """The manifest of an output folder made from the database (the bulletin, an evaluation): its inputs are
+    the database and everything the database was built from (as recorded in hukou.duckdb.manifest.json), so
+    a published table traces back to the raw files. Outputs: every file in the folder.
+
+        write_output_manifest(project, out_dir, release=release.label)   # e.g. at the end of make_bulletin
+    """
+    db = Path(project.database)
+    recorded = manifest_path(db)
+    upstream = read_manifest(recorded)["inputs"] if recorded.is_file() else []
+    inputs = [*upstream, db, *([recorded] if recorded.is_file() else [])]
+    return write_manifest(folder, inputs, release=release, root=project.root, publish_as=publish_as)
