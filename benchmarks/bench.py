@@ -15,6 +15,7 @@ Times: best of 3 runs up to 10M persons, one run at 100M (stated per run in the 
 process CPU time of the work (user + system, all threads), steadier than wall time on a shared machine.
 Usage: python benchmarks/bench.py [--sizes 1000000 10000000 100000000] [--out bench/results.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 YEAR, SEED, REGION = 2021, 20211231, "000000"
 REPEATS = 3
-PANDAS_MAX = 10_000_000          # beyond this, pandas needs ~10x the data in RAM (stated in the JSON)
-LEVELS = {3: 1_000_000, 2: 100_000_000, 1: 10_000_000_000}   # divisor of the 12-digit code per level
+PANDAS_MAX = 10_000_000  # beyond this, pandas needs ~10x the data in RAM (stated in the JSON)
+LEVELS = {3: 1_000_000, 2: 100_000_000, 1: 10_000_000_000}  # divisor of the 12-digit code per level
 
 
 def dataset(n: int) -> tuple[Path, dict | None]:
@@ -40,8 +41,12 @@ def dataset(n: int) -> tuple[Path, dict | None]:
     on Linux starts from its parent's at fork time)."""
     folder = ROOT / "bench" / "data" / f"national-{n}"
     meta = folder / "SYNTHETIC_metadata.json"
-    version = subprocess.run([sys.executable, "-c", "from hukou_stats.microdata.synth import GENERATOR_VERSION as v; print(v)"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [sys.executable, "-c", "from hukou_stats.microdata.synth import GENERATOR_VERSION as v; print(v)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     if meta.exists():
         m = json.loads(meta.read_text(encoding="utf-8"))
         if m.get("seed") == SEED and str(m.get("generator_version")) == version and m.get("persons_resident") == n:
@@ -52,6 +57,7 @@ def dataset(n: int) -> tuple[Path, dict | None]:
 def run_synth(folder: Path, n: int) -> dict:
     from hukou_stats.microdata.synth import synthesize
     from hukou_stats.core.project import Project
+
     synthesize(Project.at(ROOT), n, REGION, SEED, folder, YEAR)
     return {}
 
@@ -60,14 +66,17 @@ def versions() -> dict:
     import duckdb
     import pandas
     import polars
+
     return {"duckdb": duckdb.__version__, "pandas": pandas.__version__, "polars": polars.__version__}
 
 
 # --- implementations (run inside the child) ---------------------------------------------------------------
 
+
 def run_duckdb(folder: Path) -> dict:
     from hukou_stats.microdata.aggregate import aggregate, connect, long_counts
     from hukou_stats.microdata.run import inputs_from_dir
+
     con = connect("2GB", ROOT / "bench" / "spill")
     df = long_counts(aggregate(con, inputs_from_dir(folder), YEAR))
     return {f"{r.region_code}|{r.measure}": int(r.value) for r in df.itertuples() if r.value}
@@ -76,6 +85,7 @@ def run_duckdb(folder: Path) -> dict:
 def run_floor(folder: Path) -> dict:
     from hukou_stats.microdata.aggregate import connect, floor_counts
     from hukou_stats.microdata.run import inputs_from_dir
+
     return {"groups": floor_counts(connect("2GB", ROOT / "bench" / "spill"), inputs_from_dir(folder))}
 
 
@@ -85,14 +95,19 @@ def run_floor_same_columns(folder: Path) -> dict:
     statistics say the column has no NULLs, and never reads it)."""
     from hukou_stats.microdata.aggregate import connect, floor_counts
     from hukou_stats.microdata.run import inputs_from_dir
-    return {"groups": floor_counts(connect("2GB", ROOT / "bench" / "spill"), inputs_from_dir(folder),
-                                   residents_extra=", max(reg_code) AS m")}
+
+    return {
+        "groups": floor_counts(
+            connect("2GB", ROOT / "bench" / "spill"), inputs_from_dir(folder), residents_extra=", max(reg_code) AS m"
+        )
+    }
 
 
 def run_quality(folder: Path) -> dict:
     from hukou_stats.microdata.aggregate import connect, register_inputs
     from hukou_stats.microdata.quality import check_quality
     from hukou_stats.microdata.run import inputs_from_dir
+
     con = connect("2GB", ROOT / "bench" / "spill")
     inputs = inputs_from_dir(folder)
     register_inputs(con, inputs, YEAR)
@@ -104,17 +119,20 @@ def _emit(rows) -> dict:
     """rows: (unit code as int, measure, value) -> the common dict form (groupings that are no unit left out,
     as hukou_stats does)."""
     from hukou_stats.reference.hierarchy import is_unit
+
     return {f"{int(c):06d}|{m}": int(v) for c, m, v in rows if v and (int(c) == 0 or is_unit(f"{int(c):06d}"))}
 
 
 def run_pandas(folder: Path) -> dict:
     import pandas as pd
     from hukou_stats.microdata.run import inputs_from_dir
+
     i = inputs_from_dir(folder)
     codes = pd.read_parquet(i.codes)
     codes = codes[codes.year == YEAR]
-    urban = pd.Series(codes["class"].astype(int).isin([111, 112, 121, 122, 123]).values,
-                      index=codes.code.astype("int64"))
+    urban = pd.Series(
+        codes["class"].astype(int).isin([111, 112, 121, 122, 123]).values, index=codes.code.astype("int64")
+    )
     reg = pd.read_parquet(i.register, columns=["reg_code"])
     h = reg.groupby("reg_code").size().rename("hukou")
     res = pd.read_parquet(i.residents, columns=["res_code", "reg_code"])
@@ -129,54 +147,106 @@ def run_pandas(folder: Path) -> dict:
     rows = []
     for lv, div in list(LEVELS.items()) + [(0, None)]:
         key = (v.index // div * (div // 1_000_000)) if div else pd.Series(0, index=v.index)
-        g = v.groupby(pd.Index(key, name="unit"))[["hukou", "hukou_urban", "resident", "resident_urban", "within", "across"]].sum()
+        g = v.groupby(pd.Index(key, name="unit"))[
+            ["hukou", "hukou_urban", "resident", "resident_urban", "within", "across"]
+        ].sum()
         for unit, x in g.iterrows():
-            rows += [(unit, "hukou_total", x.hukou), (unit, "hukou_urban", x.hukou_urban),
-                     (unit, "resident_total", x.resident), (unit, "resident_urban", x.resident_urban),
-                     (unit, "separated_within_county", x.within), (unit, "separated_across_counties", x.across)]
+            rows += [
+                (unit, "hukou_total", x.hukou),
+                (unit, "hukou_urban", x.hukou_urban),
+                (unit, "resident_total", x.resident),
+                (unit, "resident_urban", x.resident_urban),
+                (unit, "separated_within_county", x.within),
+                (unit, "separated_across_counties", x.across),
+            ]
     return _emit(rows)
 
 
 def run_polars(folder: Path) -> dict:
     import polars as pl
     from hukou_stats.microdata.run import inputs_from_dir
+
     i = inputs_from_dir(folder)
-    codes = (pl.scan_parquet(i.codes).filter(pl.col("year") == YEAR)
-             .select(pl.col("code").cast(pl.Int64), pl.col("class").cast(pl.Int32).is_in([111, 112, 121, 122, 123]).alias("urban")))
+    codes = (
+        pl.scan_parquet(i.codes)
+        .filter(pl.col("year") == YEAR)
+        .select(
+            pl.col("code").cast(pl.Int64),
+            pl.col("class").cast(pl.Int32).is_in([111, 112, 121, 122, 123]).alias("urban"),
+        )
+    )
     h = pl.scan_parquet(i.register).group_by(pl.col("reg_code").alias("code")).agg(pl.len().alias("hukou"))
     res, reg = pl.col("res_code"), pl.col("reg_code")
-    r = (pl.scan_parquet(i.residents)
-         .group_by(res.alias("code"))
-         .agg(pl.len().alias("resident"),
-              (reg.is_not_null() & (reg // 1_000_000 == res // 1_000_000) & (reg // 1000 != res // 1000)).sum().alias("within"),
-              (reg.is_not_null() & (reg // 1_000_000 != res // 1_000_000)).sum().alias("across")))
-    v = (h.join(r, on="code", how="full", coalesce=True).join(codes, on="code", how="left")
-         .with_columns(pl.col("hukou", "resident", "within", "across").fill_null(0).cast(pl.Int64),
-                       pl.col("urban").fill_null(False))
-         .with_columns((pl.col("hukou") * pl.col("urban")).alias("hukou_urban"),
-                       (pl.col("resident") * pl.col("urban")).alias("resident_urban")))
+    r = (
+        pl.scan_parquet(i.residents)
+        .group_by(res.alias("code"))
+        .agg(
+            pl.len().alias("resident"),
+            (reg.is_not_null() & (reg // 1_000_000 == res // 1_000_000) & (reg // 1000 != res // 1000))
+            .sum()
+            .alias("within"),
+            (reg.is_not_null() & (reg // 1_000_000 != res // 1_000_000)).sum().alias("across"),
+        )
+    )
+    v = (
+        h.join(r, on="code", how="full", coalesce=True)
+        .join(codes, on="code", how="left")
+        .with_columns(
+            pl.col("hukou", "resident", "within", "across").fill_null(0).cast(pl.Int64),
+            pl.col("urban").fill_null(False),
+        )
+        .with_columns(
+            (pl.col("hukou") * pl.col("urban")).alias("hukou_urban"),
+            (pl.col("resident") * pl.col("urban")).alias("resident_urban"),
+        )
+    )
     units = [(pl.col("code") // div * (div // 1_000_000)) for div in LEVELS.values()] + [pl.lit(0, pl.Int64)]
     measures = ["hukou", "hukou_urban", "resident", "resident_urban", "within", "across"]
-    out = pl.concat([v.group_by(u.alias("unit")).agg(pl.col(measures).sum()) for u in units]).collect(engine="streaming")
-    names = dict(zip(measures, ["hukou_total", "hukou_urban", "resident_total", "resident_urban",
-                                "separated_within_county", "separated_across_counties"]))
+    out = pl.concat([v.group_by(u.alias("unit")).agg(pl.col(measures).sum()) for u in units]).collect(
+        engine="streaming"
+    )
+    names = dict(
+        zip(
+            measures,
+            [
+                "hukou_total",
+                "hukou_urban",
+                "resident_total",
+                "resident_urban",
+                "separated_within_county",
+                "separated_across_counties",
+            ],
+        )
+    )
     return _emit((row["unit"], names[m], row[m]) for row in out.iter_rows(named=True) for m in measures)
 
 
-IMPLS = {"synth": run_synth, "duckdb": run_duckdb, "floor": run_floor, "floor_same_columns": run_floor_same_columns, "polars": run_polars, "pandas": run_pandas, "quality": run_quality}
+IMPLS = {
+    "synth": run_synth,
+    "duckdb": run_duckdb,
+    "floor": run_floor,
+    "floor_same_columns": run_floor_same_columns,
+    "polars": run_polars,
+    "pandas": run_pandas,
+    "quality": run_quality,
+}
 
 
-WARM = {"duckdb": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
-        "floor": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
-        "floor_same_columns": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
-        "quality": ["hukou_stats.microdata.run", "hukou_stats.microdata.quality"],
-        "pandas": ["pandas", "hukou_stats.microdata.run"], "polars": ["polars", "hukou_stats.microdata.run"],
-        "synth": ["hukou_stats.microdata.synth"]}
+WARM = {
+    "duckdb": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
+    "floor": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
+    "floor_same_columns": ["hukou_stats.microdata.run", "hukou_stats.microdata.aggregate"],
+    "quality": ["hukou_stats.microdata.run", "hukou_stats.microdata.quality"],
+    "pandas": ["pandas", "hukou_stats.microdata.run"],
+    "polars": ["polars", "hukou_stats.microdata.run"],
+    "synth": ["hukou_stats.microdata.synth"],
+}
 
 
 def child(impl: str, folder: str, *extra) -> None:
     """Imports happen before the clock starts: the time is the work, not Python's start-up."""
     import importlib
+
     for mod in WARM[impl]:
         importlib.import_module(mod)
     t, c = time.perf_counter(), time.process_time()
@@ -188,8 +258,9 @@ def child(impl: str, folder: str, *extra) -> None:
 
 def measure(impl: str, folder: Path, *extra) -> dict:
     t = time.perf_counter()
-    p = subprocess.run([sys.executable, __file__, "--child", impl, str(folder), *map(str, extra)],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, __file__, "--child", impl, str(folder), *map(str, extra)], capture_output=True, text=True
+    )
     if p.returncode != 0:
         raise SystemExit(f"{impl} failed on {folder}:\n{p.stderr[-3000:]}")
     out = json.loads(p.stdout.strip().splitlines()[-1])
@@ -209,40 +280,78 @@ def slope(points: list[tuple[int, float]]) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000])
-    ap.add_argument("--impls", nargs="+", default=["floor", "floor_same_columns", "duckdb", "polars", "pandas", "quality"])
+    ap.add_argument(
+        "--impls", nargs="+", default=["floor", "floor_same_columns", "duckdb", "polars", "pandas", "quality"]
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     a = ap.parse_args()
-    v = subprocess.run([sys.executable, "-c", "import json, sys; sys.path.insert(0, %r); import bench; "
-                        "print(json.dumps(bench.versions()))" % str(Path(__file__).parent)],
-                       capture_output=True, text=True, check=True)
-    env = {"python": platform.python_version(), **json.loads(v.stdout), "cpus": os.cpu_count(),
-           "machine": platform.machine(), "mem_total_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-           "note": "SYNTHETIC data (hukou-stats synth, region 000000, seed %d); shared machine: see load_avg" % SEED}
+    v = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys; sys.path.insert(0, %r); import bench; "
+            "print(json.dumps(bench.versions()))" % str(Path(__file__).parent),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env = {
+        "python": platform.python_version(),
+        **json.loads(v.stdout),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "mem_total_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "note": "SYNTHETIC data (hukou-stats synth, region 000000, seed %d); shared machine: see load_avg" % SEED,
+    }
     runs = []
     for n in a.sizes:
         print(f"{n:,} persons", flush=True)
         folder, gen = dataset(n)
         if gen:
-            runs.append({"persons": n, "impl": "synth (generation)", "wall_s": round(gen["wall_s"], 2),
-                         "peak_rss_mb": round(gen["peak_rss_bytes"] / 2**20)})
-            print(f"  generated in {gen['wall_s']:.1f} s, peak RSS {gen['peak_rss_bytes'] / 2**20:,.0f} MB -> {folder}", flush=True)
+            runs.append(
+                {
+                    "persons": n,
+                    "impl": "synth (generation)",
+                    "wall_s": round(gen["wall_s"], 2),
+                    "peak_rss_mb": round(gen["peak_rss_bytes"] / 2**20),
+                }
+            )
+            print(
+                f"  generated in {gen['wall_s']:.1f} s, peak RSS {gen['peak_rss_bytes'] / 2**20:,.0f} MB -> {folder}",
+                flush=True,
+            )
         size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
         reference = None
         for impl in a.impls:
             if impl == "pandas" and n > PANDAS_MAX:
-                runs.append({"persons": n, "impl": impl, "skipped": f"pandas loads every column into memory "
-                             f"(~{n * 40 / 1e9:.0f} GB of frames and temporaries at {n:,} persons): not run above {PANDAS_MAX:,}"})
+                runs.append(
+                    {
+                        "persons": n,
+                        "impl": impl,
+                        "skipped": f"pandas loads every column into memory "
+                        f"(~{n * 40 / 1e9:.0f} GB of frames and temporaries at {n:,} persons): not run above {PANDAS_MAX:,}",
+                    }
+                )
                 print(f"  {impl:18} skipped (above {PANDAS_MAX:,} persons)", flush=True)
                 continue
             load = os.getloadavg()[0]
             # the machine is shared: best of REPEATS runs up to 10M persons (one run at 100M, and of quality)
             reps = [measure(impl, folder) for _ in range(REPEATS if n <= PANDAS_MAX and impl != "quality" else 1)]
             m = min(reps, key=lambda r: r["wall_s"])
-            rec = {"persons": n, "impl": impl, "wall_s": round(m["wall_s"], 3), "process_wall_s": round(m["process_wall_s"], 3),
-                   "cpu_s": round(m["cpu_s"], 3), "min_cpu_s": round(min(r["cpu_s"] for r in reps), 3),
-                   "rows_per_s": round(n / m["wall_s"]), "peak_rss_mb": round(m["peak_rss_bytes"] / 2**20),
-                   "load_avg_1m_before": round(load, 2), "parquet_mb": round(size / 2**20),
-                   "all_runs_wall_s": [round(r["wall_s"], 3) for r in reps]}
+            rec = {
+                "persons": n,
+                "impl": impl,
+                "wall_s": round(m["wall_s"], 3),
+                "process_wall_s": round(m["process_wall_s"], 3),
+                "cpu_s": round(m["cpu_s"], 3),
+                "min_cpu_s": round(min(r["cpu_s"] for r in reps), 3),
+                "rows_per_s": round(n / m["wall_s"]),
+                "peak_rss_mb": round(m["peak_rss_bytes"] / 2**20),
+                "load_avg_1m_before": round(load, 2),
+                "parquet_mb": round(size / 2**20),
+                "all_runs_wall_s": [round(r["wall_s"], 3) for r in reps],
+            }
             if impl in ("duckdb", "polars", "pandas"):
                 if any(r["result"] != m["result"] for r in reps):
                     raise SystemExit(f"{impl} gave different counts on repeated runs at {n:,} persons")
@@ -251,12 +360,17 @@ def main() -> None:
                     rec["figures"] = len(reference)
                 elif m["result"] != reference:
                     diff = {k for k in set(reference) | set(m["result"]) if reference.get(k) != m["result"].get(k)}
-                    raise SystemExit(f"{impl} disagrees with duckdb at {n:,} persons on {len(diff)} counts, e.g. {sorted(diff)[:5]}")
+                    raise SystemExit(
+                        f"{impl} disagrees with duckdb at {n:,} persons on {len(diff)} counts, e.g. {sorted(diff)[:5]}"
+                    )
                 else:
                     rec["counts_identical_to_duckdb"] = True
             runs.append(rec)
-            print(f"  {impl:18} {m['wall_s']:8.2f} s  (CPU {rec['min_cpu_s']:6.2f} s)  {rec['rows_per_s']:>12,} rows/s  peak RSS {rec['peak_rss_mb']:>6,} MB"
-                  f"  (load {load:.1f})", flush=True)
+            print(
+                f"  {impl:18} {m['wall_s']:8.2f} s  (CPU {rec['min_cpu_s']:6.2f} s)  {rec['rows_per_s']:>12,} rows/s  peak RSS {rec['peak_rss_mb']:>6,} MB"
+                f"  (load {load:.1f})",
+                flush=True,
+            )
     by = {(r["impl"], r["persons"]): r for r in runs if "wall_s" in r}
     ratios, exps = [], {}
     for n in a.sizes:
@@ -275,7 +389,7 @@ def main() -> None:
         e = slope(pts)
         if e is not None:
             exps[impl] = round(e, 3)
-        if len(pts) >= 2:   # between the two largest sizes, where fixed costs no longer hide the slope
+        if len(pts) >= 2:  # between the two largest sizes, where fixed costs no longer hide the slope
             exps[f"{impl}_largest_two"] = round(slope(pts[-2:]), 3)
     goals = {}
     big, ten = by.get(("duckdb", 100_000_000)), by.get(("duckdb", 10_000_000))
@@ -290,8 +404,11 @@ def main() -> None:
         goals["within_1.5x_of_floor"] = {"worst_ratio": worst, "met": worst <= 1.5}
     if "duckdb" in exps:
         e = max(exps["duckdb"], exps.get("duckdb_largest_two", 0))
-        goals["linear_time"] = {"exponent_all_sizes": exps["duckdb"],
-                                "exponent_largest_two": exps.get("duckdb_largest_two"), "met": e <= 1.1}
+        goals["linear_time"] = {
+            "exponent_all_sizes": exps["duckdb"],
+            "exponent_largest_two": exps.get("duckdb_largest_two"),
+            "met": e <= 1.1,
+        }
     env["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
     result = {"environment": env, "runs": runs, "ratios": ratios, "scaling_exponent": exps, "goals": goals}
     a.out.parent.mkdir(parents=True, exist_ok=True)

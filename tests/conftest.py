@@ -1,4 +1,5 @@
 """Fixtures: throw-away projects (reference data and schemas copied from the repository)."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,13 +17,22 @@ from hukou_stats.core.project import Project
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
+
 @contextmanager
 def holding_write_lock(folder: Path):
     """Another process holds the write lock of `folder` (data/processed) until the block ends."""
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time; from pathlib import Path; from hukou_stats.core.locks import write_lock\n"
-        f"with write_lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
-        stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import time; from pathlib import Path; from hukou_stats.core.locks import write_lock\n"
+                f"with write_lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         yield holder
@@ -66,6 +76,7 @@ def bundled(tmp_path_factory) -> Project:
 @pytest.fixture
 def con(bundled):
     from hukou_stats.warehouse.build import connect
+
     c = connect(bundled)
     yield c
     c.close()
@@ -76,5 +87,8 @@ def tree_snapshot(path: Path) -> dict[str, bytes]:
     by the first run that writes data/processed/, and kept) is not data and is left out."""
     if not path.exists():
         return {}
-    return {str(f.relative_to(path)): f.read_bytes() for f in sorted(path.rglob("*"))
-            if f.is_file() and not (f.name == ".lock" and f.stat().st_size == 0)}
+    return {
+        str(f.relative_to(path)): f.read_bytes()
+        for f in sorted(path.rglob("*"))
+        if f.is_file() and not (f.name == ".lock" and f.stat().st_size == 0)
+    }

@@ -5,6 +5,7 @@ headers, unit lines, merged cells, footnotes, sub-item rows, full-width digits, 
 numbers stored as text, traditional characters, GBK encoding), so that what is ingested can be compared
 with what was published. A footnote in each table says the layout is a test imitation.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,9 +21,18 @@ LAYOUT_NOTE = "注：版式为测试仿制（layout imitated for tests）；数�
 
 # names as a yearbook prints them: inner spaces, an English name after the Chinese, traditional characters
 GZ_PRINTED = {
-    "全市": "全  市 Whole City", "荔湾区": "荔 湾 区 Liwan", "越秀区": "越 秀 区", "海珠区": "海 珠 区 Haizhu",
-    "天河区": "天河區", "白云区": "白雲區 Baiyun", "黄埔区": "黃埔區", "番禺区": "番 禺 区", "花都区": "花都区",
-    "南沙区": "南沙区 Nansha", "从化区": "從化區", "增城区": "增 城 区",
+    "全市": "全  市 Whole City",
+    "荔湾区": "荔 湾 区 Liwan",
+    "越秀区": "越 秀 区",
+    "海珠区": "海 珠 区 Haizhu",
+    "天河区": "天河區",
+    "白云区": "白雲區 Baiyun",
+    "黄埔区": "黃埔區",
+    "番禺区": "番 禺 区",
+    "花都区": "花都区",
+    "南沙区": "南沙区 Nansha",
+    "从化区": "從化區",
+    "增城区": "增 城 区",
 }
 
 
@@ -48,8 +58,12 @@ def published_zj_census() -> dict[tuple[str, str], int]:
     out = {}
     with open(RAW / "zhejiang" / "observations.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
-            if (r["year"] == "2020" and r["series"] == "census_2020" and r["unit"] == "persons"
-                    and r["measure"] in ("resident_total", "resident_urban")):
+            if (
+                r["year"] == "2020"
+                and r["series"] == "census_2020"
+                and r["unit"] == "persons"
+                and r["measure"] in ("resident_total", "resident_urban")
+            ):
                 out[(r["region_code"], r["measure"])] = int(r["value"])
     return out
 
@@ -93,11 +107,11 @@ def write_gz_2_10_xlsx(folder: Path) -> Path:
             if not v:
                 cells.append("—")
             elif k % 3 == 0:
-                cells.append(v.translate(FULLWIDTH))    # full-width digits, stored as text
+                cells.append(v.translate(FULLWIDTH))  # full-width digits, stored as text
             elif k % 3 == 1:
-                cells.append(v)                         # a number stored as text
+                cells.append(v)  # a number stored as text
             else:
-                cells.append(float(v))                  # a number, shown with 2 decimals
+                cells.append(float(v))  # a number, shown with 2 decimals
         ws.append([name] + cells)
         for c in ws[ws.max_row][1:]:
             if isinstance(c.value, float):
@@ -134,8 +148,12 @@ def write_gz_2_7_csv(folder: Path, encoding: str = "gbk") -> Path:
     """表2-7 as Excel on Chinese Windows saves CSV: GBK, a title line, 单位：人, a merged header cell exported
     as one text and blanks, thousands separators, traditional characters, full-width digits, a footnote."""
     head, rows = _wide(RAW / "guangzhou" / "yearbook2020_table2-7.csv")
-    lines = [["2-7  各区户籍人口迁移状况(2019年)", "", ""], ["", "", "单位：人"],
-             ["地区", "户籍迁移 Migration", ""], ["", head[1], head[2]]]
+    lines = [
+        ["2-7  各区户籍人口迁移状况(2019年)", "", ""],
+        ["", "", "单位：人"],
+        ["地区", "户籍迁移 Migration", ""],
+        ["", head[1], head[2]],
+    ]
     for k, r in enumerate(rows):
         vals = [f"{int(v):,}" for v in r[1:]]
         if k % 2:
@@ -149,9 +167,20 @@ def write_gz_2_7_csv(folder: Path, encoding: str = "gbk") -> Path:
     return path
 
 
-ZJ_CITIES = [("330000", "全省 Zhejiang"), ("330100", "杭州市 Hangzhou"), ("330200", "宁波市"), ("330300", "溫州市"),
-             ("330400", "嘉 兴 市"), ("330500", "湖州市"), ("330600", "紹興市"), ("330700", "金华市"),
-             ("330800", "衢州市"), ("330900", "舟山市"), ("331000", "台州市"), ("331100", "麗水市")]
+ZJ_CITIES = [
+    ("330000", "全省 Zhejiang"),
+    ("330100", "杭州市 Hangzhou"),
+    ("330200", "宁波市"),
+    ("330300", "溫州市"),
+    ("330400", "嘉 兴 市"),
+    ("330500", "湖州市"),
+    ("330600", "紹興市"),
+    ("330700", "金华市"),
+    ("330800", "衢州市"),
+    ("330900", "舟山市"),
+    ("331000", "台州市"),
+    ("331100", "麗水市"),
+]
 
 ZJ_SPEC = """# 浙江省第七次人口普查 常住人口与城镇人口 by city, as an XLSX on its second sheet with merged headers
 layout = "measures"

@@ -2,6 +2,7 @@
 
 Every figure below is made up for the test (source "SYNTHETIC test figure"); none is published.
 """
+
 import datetime as dt
 
 import pytest
@@ -13,13 +14,16 @@ from hukou_stats.reference.registry import Registry
 from .conftest import ROOT, long_csv, make_project
 
 SRC = "SYNTHETIC test figure"
-DISTRICTS_2019 = [r.code for r in Registry.load(ROOT / "data/reference/regions.csv")
-                  .children("440100", dt.date(2019, 12, 31))]
+DISTRICTS_2019 = [
+    r.code for r in Registry.load(ROOT / "data/reference/regions.csv").children("440100", dt.date(2019, 12, 31))
+]
 
 
 def rows(code, year, urban, total, series="first_release", kind="resident", definition=""):
-    return [f"{code},,{year},{kind}_urban,{urban},persons,{SRC},2020-03,,{series},{definition},",
-            f"{code},,{year},{kind}_total,{total},persons,{SRC},2020-03,,{series},,"]
+    return [
+        f"{code},,{year},{kind}_urban,{urban},persons,{SRC},2020-03,,{series},{definition},",
+        f"{code},,{year},{kind}_total,{total},persons,{SRC},2020-03,,{series},,",
+    ]
 
 
 def built(tmp_path, lines):
@@ -42,14 +46,17 @@ def test_parent_rate_is_the_ratio_of_summed_counts_not_an_average(tmp_path):
     con = built(tmp_path, all_districts())
     urban = sum(1000 * (i + 1) ** 2 // (i + 2) for i in range(len(DISTRICTS_2019)))
     total = sum(1000 * (i + 1) ** 2 for i in range(len(DISTRICTS_2019)))
-    value, status, num, den = con.execute("select value, status, numerator, denominator from rates "
-                                          "where region_code='440100' and year=2019").fetchone()
+    value, status, num, den = con.execute(
+        "select value, status, numerator, denominator from rates where region_code='440100' and year=2019"
+    ).fetchone()
     assert status == "aggregated" and (num, den) == (urban, total)
     assert value == pytest.approx(100 * urban / total)
     mean_of_rates = con.execute("select avg(value) from rates where region_code <> '440100'").fetchone()[0]
     assert abs(value - mean_of_rates) > 1
-    assert con.execute("select flags from urbanization where region_code='440100'").fetchone()[0] == \
-        "aggregated from children"
+    assert (
+        con.execute("select flags from urbanization where region_code='440100'").fetchone()[0]
+        == "aggregated from children"
+    )
 
 
 def test_no_parent_when_one_child_is_missing(tmp_path):
@@ -63,35 +70,53 @@ def test_a_published_parent_wins_over_the_sum(tmp_path):
 
 
 def test_urban_count_derived_from_a_published_rate_and_total(tmp_path):
-    con = built(tmp_path, [
-        f"440103,,2019,resident_urban_rate_pct,80.00,pct,{SRC},2020-03,,first_release,,",
-        f"440103,,2019,resident_total,200000,persons,{SRC},2020-03,,first_release,,"])
-    assert con.execute("select value, status, derived_from from counts where measure='resident_urban'").fetchone() \
-        == (160000.0, "derived", "rate x total")
+    con = built(
+        tmp_path,
+        [
+            f"440103,,2019,resident_urban_rate_pct,80.00,pct,{SRC},2020-03,,first_release,,",
+            f"440103,,2019,resident_total,200000,persons,{SRC},2020-03,,first_release,,",
+        ],
+    )
+    assert con.execute("select value, status, derived_from from counts where measure='resident_urban'").fetchone() == (
+        160000.0,
+        "derived",
+        "rate x total",
+    )
     # the rate stays the published one: it is not "computed" from a count made out of itself
     assert con.execute("select status, value from rates").fetchone() == ("published", 80.0)
 
 
 def test_hukou_total_derived_from_urban_and_rural(tmp_path):
-    con = built(tmp_path, [
-        f"440114,,2020,hukou_urban,48.36,10k_persons,{SRC},2021,,hukou_register,urban_rural_area_2015_rule,",
-        f"440114,,2020,hukou_rural,35.59,10k_persons,{SRC},2021,,hukou_register,urban_rural_area_2015_rule,"])
+    con = built(
+        tmp_path,
+        [
+            f"440114,,2020,hukou_urban,48.36,10k_persons,{SRC},2021,,hukou_register,urban_rural_area_2015_rule,",
+            f"440114,,2020,hukou_rural,35.59,10k_persons,{SRC},2021,,hukou_register,urban_rural_area_2015_rule,",
+        ],
+    )
     value, status = con.execute("select value, status from rates").fetchone()
     assert status == "derived" and value == pytest.approx(100 * 483600 / 839500)
 
 
 def test_a_change_across_a_definition_break_is_not_computed(tmp_path):
-    con = built(tmp_path,
-                rows("440100", 2013, 880, 1000, series="hukou_register", kind="hukou", definition="nonagri_2003_rule")
-                + rows("440100", 2014, 890, 1000, series="hukou_register", kind="hukou", definition="nonagri_2003_rule")
-                + rows("440100", 2015, 790, 1000, series="hukou_register", kind="hukou",
-                       definition="urban_rural_area_2015_rule"))
-    r = con.execute("select hukou_change_prev_pp, hukou_change_2013_pp, comparability_note from urbanization_changes "
-                    "where region_code='440100' and year=2015").fetchone()
+    con = built(
+        tmp_path,
+        rows("440100", 2013, 880, 1000, series="hukou_register", kind="hukou", definition="nonagri_2003_rule")
+        + rows("440100", 2014, 890, 1000, series="hukou_register", kind="hukou", definition="nonagri_2003_rule")
+        + rows(
+            "440100", 2015, 790, 1000, series="hukou_register", kind="hukou", definition="urban_rural_area_2015_rule"
+        ),
+    )
+    r = con.execute(
+        "select hukou_change_prev_pp, hukou_change_2013_pp, comparability_note from urbanization_changes "
+        "where region_code='440100' and year=2015"
+    ).fetchone()
     assert r[0] is None and r[1] is None
     assert "definition break (nonagri_2003_rule vs urban_rural_area_2015_rule)" in r[2]
-    r2014 = con.execute("select hukou_change_prev_pp, hukou_change_2013_pp from urbanization_changes "
-                        "where region_code='440100' and year=2014").fetchone()
+    r2014 = con.execute(
+        "select hukou_change_prev_pp, hukou_change_2013_pp from urbanization_changes "
+        "where region_code='440100' and year=2014"
+    ).fetchone()
     assert r2014 == pytest.approx((1.0, 1.0))
 
 

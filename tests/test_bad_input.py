@@ -1,4 +1,5 @@
 """Bad input stops ingestion with file, row, column and rule, and changes nothing already stored."""
+
 import pytest
 from typer.testing import CliRunner
 
@@ -10,26 +11,42 @@ from .conftest import long_csv, make_project, tree_snapshot
 
 GOOD = "440100,广州市,2019,resident_total,1530.59,10k_persons,src A,2020-03,,first_release,,"
 BAD = {
-    "unknown region name": (
-        "地区,2019\n全市,86.46\n花果山区,70.1\n", "years", 3, "地区", "region_known", "花果山区"),
+    "unknown region name": ("地区,2019\n全市,86.46\n花果山区,70.1\n", "years", 3, "地区", "region_known", "花果山区"),
     "rate above 100": (
         long_csv("440100,广州市,2019,resident_urban_rate_pct,100.5,pct,src A,2020-03,,first_release,,"),
-        None, 2, "value", "between 0 and 100", "100.5"),
+        None,
+        2,
+        "value",
+        "between 0 and 100",
+        "100.5",
+    ),
     "text where a number belongs": (
         long_csv(GOOD, "440103,荔湾区,2019,resident_total,about 97,10k_persons,src A,2020-03,,first_release,,"),
-        None, 3, "value", "value_numeric", "about 97"),
+        None,
+        3,
+        "value",
+        "value_numeric",
+        "about 97",
+    ),
     "urban above total": (
         long_csv(GOOD, "440100,广州市,2019,resident_urban,1600.00,10k_persons,src A,2020-03,,first_release,,"),
-        None, 3, "value", "urban_le_total", "1600.00"),
+        None,
+        3,
+        "value",
+        "urban_le_total",
+        "1600.00",
+    ),
 }
-YEARS_SPEC = ('layout="years"\nregion_column="地区"\nparent="440100"\nmeasure="resident_urban_rate_pct"\n'
-              'unit="pct"\npublished="2020"\nseries="first_release"\nsource="s"\n[aliases]\n"全市"="440100"\n')
+YEARS_SPEC = (
+    'layout="years"\nregion_column="地区"\nparent="440100"\nmeasure="resident_urban_rate_pct"\n'
+    'unit="pct"\npublished="2020"\nseries="first_release"\nsource="s"\n[aliases]\n"全市"="440100"\n'
+)
 
 
 def _bad_project(tmp_path, case):
     text, layout, *_ = BAD[case]
     p = make_project(tmp_path, {"good.csv": long_csv(GOOD)})
-    ingest(p)                                  # something already stored
+    ingest(p)  # something already stored
     (p.raw / "bad.csv").write_text(text, encoding="utf-8")
     if layout:
         (p.raw / "bad.toml").write_text(YEARS_SPEC, encoding="utf-8")
@@ -73,8 +90,14 @@ def test_raw_inputs_are_not_modified(tmp_path):
 
 
 def test_disagreeing_sources_are_warnings_not_errors(tmp_path):
-    p = make_project(tmp_path, {"a.csv": long_csv(
-        GOOD, "440100,广州市,2019,resident_urban,1600.00,10k_persons,src B,2020-04,,first_release,,")})
+    p = make_project(
+        tmp_path,
+        {
+            "a.csv": long_csv(
+                GOOD, "440100,广州市,2019,resident_urban,1600.00,10k_persons,src B,2020-04,,first_release,,"
+            )
+        },
+    )
     checked = ingest(p)
     warns = [i for i in checked.issues if i.check == "urban_le_total"]
     assert len(warns) == 1 and warns[0].severity == "warning"
@@ -100,6 +123,7 @@ def test_exit_codes_and_messages_without_traceback(tmp_path, monkeypatch):
 
     def bug(*a, **k):
         raise KeyError("a bug")
+
     monkeypatch.setattr(pipeline, "check_inputs", bug)
     internal = run("ingest")
     assert internal.exit_code == 4 and "internal error" in internal.output and "Traceback" not in internal.output

@@ -4,6 +4,7 @@ The district counts below are SYNTHETIC (source "SYNTHETIC test figure"), and so
 written into the test's own crosswalk: no such weights are published in the repository, whose
 crosswalk leaves them empty (not available).
 """
+
 import csv
 
 import pandas as pd
@@ -24,8 +25,11 @@ def test_crosswalk_covers_every_admin_change():
     changes = pd.read_csv(REF / "admin_changes.csv", dtype=str)
     cw = pd.read_csv(REF / "boundary_crosswalk.csv", dtype=str, keep_default_na=False)
     have = set(zip(cw.effective_date, cw.from_code, cw.to_code))
-    missing = [(r.effective_date, r.old_code, r.new_code) for r in changes.itertuples()
-               if (r.effective_date, r.old_code, r.new_code) not in have]
+    missing = [
+        (r.effective_date, r.old_code, r.new_code)
+        for r in changes.itertuples()
+        if (r.effective_date, r.old_code, r.new_code) not in have
+    ]
     assert missing == []
     # a split piece never has a made-up weight in the repository
     parts = cw[~cw.weight.isin(["1"])]
@@ -33,12 +37,20 @@ def test_crosswalk_covers_every_admin_change():
 
 
 def _counts(code, year, urban, total):
-    return [f"{code},,{year},resident_urban,{urban},persons,{SRC},2021-04,,first_release,,",
-            f"{code},,{year},resident_total,{total},persons,{SRC},2021-04,,first_release,,"]
+    return [
+        f"{code},,{year},resident_urban,{urban},persons,{SRC},2021-04,,first_release,,",
+        f"{code},,{year},resident_total,{total},persons,{SRC},2021-04,,first_release,,",
+    ]
 
 
-HANGZHOU_2020 = {"330102": (500, 600), "330103": (700, 800), "330104": (900, 1200), "330105": (600, 700),
-                 "330109": (1500, 2000), "330110": (1300, 1900)}
+HANGZHOU_2020 = {
+    "330102": (500, 600),
+    "330103": (700, 800),
+    "330104": (900, 1200),
+    "330105": (600, 700),
+    "330109": (1500, 2000),
+    "330110": (1300, 1900),
+}
 
 
 def _project(tmp_path, weights: dict | None = None, extra=()):
@@ -61,8 +73,11 @@ def _project(tmp_path, weights: dict | None = None, extra=()):
 
 
 def _current(con, code, measure="resident_total", year=2020):
-    return con.execute("select value, boundary_status, boundary_note from comparable_counts where region_code = ? "
-                       "and year = ? and measure = ?", [code, year, measure]).fetchone()
+    return con.execute(
+        "select value, boundary_status, boundary_note from comparable_counts where region_code = ? "
+        "and year = ? and measure = ?",
+        [code, year, measure],
+    ).fetchone()
 
 
 JIANGGAN = {("2021-03-11", "330104", "330102"): 0.75, ("2021-03-11", "330104", "330114"): 0.25}
@@ -98,6 +113,7 @@ def test_hangzhou_2020_on_2021_boundaries(tmp_path):
 
 def _reopen(tmp_path):
     from hukou_stats.core.project import Project
+
     return Project.at(tmp_path)
 
 
@@ -118,8 +134,8 @@ def test_guangzhou_2013_on_today_boundaries(tmp_path):
     build(p)
     con = connect(p)
     try:
-        assert _current(con, "440112", year=2013)[:2] == (1300, "crosswalked")   # 黄埔 + 萝岗
-        assert _current(con, "440117", year=2013)[:2] == (600, "crosswalked")    # 从化市 -> 从化区
+        assert _current(con, "440112", year=2013)[:2] == (1300, "crosswalked")  # 黄埔 + 萝岗
+        assert _current(con, "440117", year=2013)[:2] == (600, "crosswalked")  # 从化市 -> 从化区
         assert _current(con, "440116", year=2013) is None
     finally:
         con.close()
@@ -145,8 +161,11 @@ def test_a_missing_piece_makes_the_merged_unit_not_available(tmp_path):
 
 def test_weights_must_sum_to_one(tmp_path):
     path = tmp_path / "cw.csv"
-    path.write_text("effective_date,from_code,from_name,to_code,to_name,weight,weight_source,note\n"
-                    "2021-03-11,330104,,330102,,0.7,,\n2021-03-11,330104,,330114,,0.4,,\n", encoding="utf-8")
+    path.write_text(
+        "effective_date,from_code,from_name,to_code,to_name,weight,weight_source,note\n"
+        "2021-03-11,330104,,330102,,0.7,,\n2021-03-11,330104,,330114,,0.4,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(UsageError, match=r"cw.csv.*weights summing to 1.1"):
         load_crosswalk(path)
 
@@ -154,6 +173,7 @@ def test_weights_must_sum_to_one(tmp_path):
 def test_chained_changes_compose():
     from hukou_stats.reference.boundaries import Piece
     import datetime as dt
+
     d1, d2 = dt.date(2015, 1, 1), dt.date(2020, 1, 1)
     m = boundary_map([Piece(d1, "A", "B", 1.0), Piece(d2, "B", "C", 0.5), Piece(d2, "B", "B", 0.5)])
     first = m[(m.period_end == d1) & (m.from_code == "A")]
@@ -161,8 +181,10 @@ def test_chained_changes_compose():
 
 
 def test_a_published_rate_follows_a_rename_but_not_a_merge(tmp_path):
-    lines = [f"440184,,2013,resident_urban_rate_pct,40.5,pct,{SRC},2014-03,,first_release,,",
-             f"440116,,2013,resident_urban_rate_pct,90.5,pct,{SRC},2014-03,,first_release,,"]
+    lines = [
+        f"440184,,2013,resident_urban_rate_pct,40.5,pct,{SRC},2014-03,,first_release,,",
+        f"440116,,2013,resident_urban_rate_pct,90.5,pct,{SRC},2014-03,,first_release,,",
+    ]
     p = make_project(tmp_path, {"s.csv": long_csv(*lines)})
     ingest(p)
     build(p)

@@ -1,5 +1,6 @@
 """The bulletin on the bundled real data: tables, text, workbook, data package, charts, languages, formats,
 the all-or-nothing folder swap and the SYNTHETIC mark. (LibreOffice and Chromium checks: test_bulletin_render.py.)"""
+
 import csv
 import json
 from decimal import Decimal
@@ -16,9 +17,22 @@ from hukou_stats.core.numbers import round_half_up
 
 from .conftest import long_csv, make_project, tree_snapshot
 
-ALL_FILES = {"bulletin.md", "bulletin.html", "bulletin.xlsx", "datapackage.json", "table1_regions.csv",
-             "table2_changes.csv", "table3_series.csv", "table4_hukou_flows.csv", "table5_targets.csv",
-             "chart1_rates.png", "chart1_rates.svg", "chart2_regions.png", "chart2_regions.svg", "manifest.json"}
+ALL_FILES = {
+    "bulletin.md",
+    "bulletin.html",
+    "bulletin.xlsx",
+    "datapackage.json",
+    "table1_regions.csv",
+    "table2_changes.csv",
+    "table3_series.csv",
+    "table4_hukou_flows.csv",
+    "table5_targets.csv",
+    "chart1_rates.png",
+    "chart1_rates.svg",
+    "chart2_regions.png",
+    "chart2_regions.svg",
+    "manifest.json",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +57,7 @@ def row(path, code):
 def test_default_is_the_latest_year_with_both_rates_and_every_format_is_written(gz):
     assert gz.parts[-2:] == ("440100", "2021")
     assert {p.name for p in gz.iterdir()} == ALL_FILES
-    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".")]   # no staging folder left behind
+    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
 
 def test_guangzhou_2021_equals_the_published_figures(gz):
@@ -51,7 +65,7 @@ def test_guangzhou_2021_equals_the_published_figures(gz):
     # 广州市统计局 2021: 常住人口1881.06万人, 常住人口城镇化率86.46%; 户籍人口城镇化率80.81%, gap 5.65
     assert (t1["resident_total_10k"], t1["resident_rate_pct"]) == ("1881.06", "86.46")
     assert (t1["hukou_rate_pct"], t1["gap_pp"]) == ("80.81", "5.65")
-    assert (t1["hukou_total_10k"], t1["hukou_urban_10k"]) == ("1011.53", "817.44")   # 10115306 / 8174391 persons
+    assert (t1["hukou_total_10k"], t1["hukou_urban_10k"]) == ("1011.53", "817.44")  # 10115306 / 8174391 persons
     # the urban resident count is derived (total x published rate, ±984 persons): shown to whole 万人 and noted
     assert t1["resident_urban_10k"] == "1626" and "derived" in t1["note"]
 
@@ -64,8 +78,10 @@ def test_table1_has_the_city_and_every_district(gz):
 
 def test_series_figures_equal_the_database_rounded_half_up(gz, con):
     for r in read(gz / "table3_series.csv"):
-        res, hukou = con.execute("select resident_rate_pct, hukou_rate_pct from urbanization "
-                                 "where region_code='440100' and year=?", [int(r["year"])]).fetchone()
+        res, hukou = con.execute(
+            "select resident_rate_pct, hukou_rate_pct from urbanization where region_code='440100' and year=?",
+            [int(r["year"])],
+        ).fetchone()
         for text, value in ((r["resident_rate_pct"], res), (r["hukou_rate_pct"], hukou)):
             assert text == "" if value is None else Decimal(text) == round_half_up(value, 2)
         if res is not None and hukou is not None:
@@ -74,10 +90,10 @@ def test_series_figures_equal_the_database_rounded_half_up(gz, con):
 
 def test_changes_in_points_and_population_changes_in_10k(gz):
     t2 = row(gz / "table2_changes.csv", "440100")
-    assert t2["hukou_change_prev_pp"] == "0.32"            # 80.81 (2021) vs 80.49 (2020), unrounded difference
-    assert t2["resident_total_change_10k"] == "7.03"       # 1881.06 - 1874.03, same series
-    assert t2["hukou_total_change_10k"] == "26.42"         # 10115306 - 9851142 persons
-    assert t2["hukou_change_2013_pp"] == "" and "definition break" in t2["note"]   # across the 2015 break: not given
+    assert t2["hukou_change_prev_pp"] == "0.32"  # 80.81 (2021) vs 80.49 (2020), unrounded difference
+    assert t2["resident_total_change_10k"] == "7.03"  # 1881.06 - 1874.03, same series
+    assert t2["hukou_total_change_10k"] == "26.42"  # 10115306 - 9851142 persons
+    assert t2["hukou_change_2013_pp"] == "" and "definition break" in t2["note"]  # across the 2015 break: not given
 
 
 def test_not_available_is_never_zero(gz):
@@ -108,12 +124,16 @@ def test_known_values_of_the_series(gz):
 def test_hukou_flows_where_published(gz):
     city = row(gz / "table4_hukou_flows.csv", "440100")
     assert (city["hukou_births"], city["hukou_deaths"]) == ("117960", "55534")
-    assert (city["hukou_in_migration"], city["hukou_out_migration"]) == ("241600", "40300")   # 24.16万, 4.03万
+    assert (city["hukou_in_migration"], city["hukou_out_migration"]) == ("241600", "40300")  # 24.16万, 4.03万
     zc = row(gz / "table4_hukou_flows.csv", "440118")
     assert [zc[m] for m in ("hukou_births", "hukou_deaths", "hukou_in_migration", "hukou_out_migration")] == [
-        "15300", "5200", "21800", "2100"]
+        "15300",
+        "5200",
+        "21800",
+        "2100",
+    ]
     liwan = row(gz / "table4_hukou_flows.csv", "440103")
-    assert liwan["hukou_births"] == "" and liwan["hukou_in_migration"] == ""     # 2019 only: not 2021
+    assert liwan["hukou_births"] == "" and liwan["hukou_in_migration"] == ""  # 2019 only: not 2021
 
 
 def test_targets_come_from_the_assessment(gz):
@@ -121,7 +141,10 @@ def test_targets_come_from_the_assessment(gz):
     assert set(t5) == {"gz_gap_reduction_2020", "gz_hukou_rate_2020", "gz_hukou_total_2020"}
     assert (t5["gz_hukou_total_2020"]["observed_value"], t5["gz_hukou_total_2020"]["verdict"]) == ("985.11", "exceeded")
     assert (t5["gz_hukou_rate_2020"]["observed_value"], t5["gz_hukou_rate_2020"]["margin"]) == ("80.49", "0.69")
-    assert t5["gz_gap_reduction_2020"]["verdict"] == "cannot_assess" and "no base value" in t5["gz_gap_reduction_2020"]["reason"]
+    assert (
+        t5["gz_gap_reduction_2020"]["verdict"] == "cannot_assess"
+        and "no base value" in t5["gz_gap_reduction_2020"]["reason"]
+    )
 
 
 def test_a_region_without_targets_has_no_table5_and_says_so(bundled):
@@ -133,13 +156,17 @@ def test_a_region_without_targets_has_no_table5_and_says_so(bundled):
 
 def test_bulletin_text_guangzhou(gz):
     md = (gz / "bulletin.md").read_text(encoding="utf-8")
-    assert ("2021年末，广州市常住人口1881.06万人，比上年末增加7.03万人，其中城镇常住人口1626万人，"
-            "占常住人口比重（常住人口城镇化率）为86.46%。") in md
+    assert (
+        "2021年末，广州市常住人口1881.06万人，比上年末增加7.03万人，其中城镇常住人口1626万人，"
+        "占常住人口比重（常住人口城镇化率）为86.46%。"
+    ) in md
     assert "年末户籍人口1011.53万人，比上年末增加26.42万人，户籍人口城镇化率为80.81%，比上年末提高0.32个百分点。" in md
-    assert "常住人口城镇化率与户籍人口城镇化率两者差距5.65个百分点。" in md   # no change given: no clause, no placeholder
+    assert (
+        "常住人口城镇化率与户籍人口城镇化率两者差距5.65个百分点。" in md
+    )  # no change given: no clause, no placeholder
     assert "番禺区：常住人口281.83万人，常住人口城镇化率90.53%。" in md and "以下地区无数据：荔湾区" in md
     assert "the hukou urbanization rate was 80.81%, up 0.32 percentage points" in md
-    assert "-" not in md.split("## Bulletin")[0].split("## 公报")[1]     # no signed number in the Chinese text
+    assert "-" not in md.split("## Bulletin")[0].split("## 公报")[1]  # no signed number in the Chinese text
 
 
 def test_bulletin_text_china(bundled, cn):
@@ -148,8 +175,10 @@ def test_bulletin_text_china(bundled, cn):
     # NBS 2021: 141260万人, 城镇常住人口91425万人, 64.72%; 户籍人口城镇化率46.7%; gap 18.0
     assert (t1["resident_total_10k"], t1["resident_urban_10k"], t1["resident_rate_pct"]) == ("141260", "91425", "64.72")
     assert (t1["hukou_rate_pct"], t1["gap_pp"]) == ("46.7", "18.0")
-    assert ("2021年末，全国常住人口141260万人，其中城镇常住人口91425万人，占常住人口比重（常住人口城镇化率）为64.72%。"
-            "户籍人口城镇化率为46.7%。常住人口城镇化率与户籍人口城镇化率两者差距18.0个百分点。") in md
+    assert (
+        "2021年末，全国常住人口141260万人，其中城镇常住人口91425万人，占常住人口比重（常住人口城镇化率）为64.72%。"
+        "户籍人口城镇化率为46.7%。常住人口城镇化率与户籍人口城镇化率两者差距18.0个百分点。"
+    ) in md
     md19 = (make_bulletin(bundled, "全国", 2019) / "bulletin.md").read_text(encoding="utf-8")
     # NBS 2019 communiqué: 60.60%, 比上年末提高1.02个百分点; 户籍 44.38%, 提高1.01个百分点
     assert "为60.60%，比上年末提高1.02个百分点。户籍人口城镇化率为44.38%，比上年末提高1.01个百分点。" in md19
@@ -190,6 +219,7 @@ def test_workbook_follows_the_gss_layout(gz):
 
 def test_datapackage_is_valid_frictionless_v2(gz):
     from frictionless import Package
+
     pkg = json.loads((gz / "datapackage.json").read_text(encoding="utf-8"))
     assert pkg["$schema"].endswith("/2.0/datapackage.json") and len(pkg["resources"]) == 5
     field = next(f for f in pkg["resources"][0]["schema"]["fields"] if f["name"] == "resident_rate_pct")
@@ -218,7 +248,7 @@ def test_lang_and_formats(bundled, tmp_path):
         make_bulletin(bundled, "440100", 2021, formats="pdf")
     with pytest.raises(UsageError, match="--lang"):
         make_bulletin(bundled, "440100", 2021, lang="fr")
-    make_bulletin(bundled, "440100", 2021)     # back to the full bulletin for the other tests
+    make_bulletin(bundled, "440100", 2021)  # back to the full bulletin for the other tests
 
 
 def test_a_failure_leaves_the_previous_bulletin_untouched(bundled, gz, monkeypatch):
@@ -226,6 +256,7 @@ def test_a_failure_leaves_the_previous_bulletin_untouched(bundled, gz, monkeypat
 
     def broken(*a, **k):
         raise OSError("disk full")
+
     monkeypatch.setattr("hukou_stats.publish.workbook.write_workbook", broken)
     with pytest.raises(InputOutputError, match="disk full"):
         make_bulletin(bundled, "440100")
@@ -244,9 +275,15 @@ SYN = "SYNTHETIC microdata (generated by the test suite)"
 
 
 def test_synthetic_sources_are_marked_everywhere(tmp_path):
-    p = make_project(tmp_path, {"syn.csv": long_csv(
-        f"440100,,2021,resident_urban,865,persons,{SYN},2022-03,,microdata,,",
-        f"440100,,2021,resident_total,1000,persons,{SYN},2022-03,,microdata,,")})
+    p = make_project(
+        tmp_path,
+        {
+            "syn.csv": long_csv(
+                f"440100,,2021,resident_urban,865,persons,{SYN},2022-03,,microdata,,",
+                f"440100,,2021,resident_total,1000,persons,{SYN},2022-03,,microdata,,",
+            )
+        },
+    )
     ingest(p)
     build(p)
     out = make_bulletin(p, "440100", 2021)
@@ -266,7 +303,9 @@ def test_real_data_is_not_marked_synthetic(gz):
 def test_release_first_gives_the_first_published_figures(bundled):
     out = make_bulletin(bundled, "440100", 2019, release="first", formats="md,csv")
     gz19 = row(out / "table1_regions.csv", "440100")
-    assert gz19["resident_rate_pct"] == "86.46" and gz19["resident_total_10k"] == "1530.59"   # not 85.13 (census revised)
+    assert (
+        gz19["resident_rate_pct"] == "86.46" and gz19["resident_total_10k"] == "1530.59"
+    )  # not 85.13 (census revised)
     md = (out / "bulletin.md").read_text(encoding="utf-8")
     assert "首次发布数据 / first release" in md and "常住人口1530.59万人" in md
     latest = make_bulletin(bundled, "440100", 2019, formats="csv")
@@ -278,22 +317,24 @@ def test_charts_set_chinese_in_the_font_the_project_installs(bundled, recwarn):
 
     from hukou_stats.publish.bulletin import charts
     from hukou_stats.publish.bulletin.make import collect
+
     c = collect(bundled, "440100", 2019)
     out = charts.regions_chart(c.table("table1_regions"), "2019年各地区城镇化率", "Rates by region", "both")
     assert out["png"].startswith(b"\x89PNG") and b"<svg" in out["svg"]
     path = font_manager.findfont(font_manager.FontProperties(family=charts.FONT_NAME), fallback_to_default=False)
     assert path == str(charts.cjk_font_path()) and "mplfonts" in path
-    assert not [w for w in recwarn if "missing from font" in str(w.message)]    # no glyph fell back to a box
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]  # no glyph fell back to a box
 
 
 def test_bulletin_folder_carries_a_manifest_that_verifies_and_detects_drift(bundled):
     from hukou_stats.core.provenance import read_manifest, verify
+
     folder = make_bulletin(bundled, "440100", formats="md,csv")
     m = read_manifest(folder / "manifest.json")
     outs = {e["path"] for e in m["outputs"]}
     rel = folder.relative_to(bundled.root).as_posix()
-    assert f"{rel}/bulletin.md" in outs and not any("staging" in p for p in outs)   # paths of the published folder
-    assert any(e["path"].startswith("data/raw/") for e in m["inputs"])             # traced to the raw files
+    assert f"{rel}/bulletin.md" in outs and not any("staging" in p for p in outs)  # paths of the published folder
+    assert any(e["path"].startswith("data/raw/") for e in m["inputs"])  # traced to the raw files
     assert any(e["path"].endswith("hukou.duckdb") for e in m["inputs"])
     assert [v.drift for v in verify(folder)] == [[]]
     (folder / "table1_regions.csv").write_text("tampered\n", encoding="utf-8")

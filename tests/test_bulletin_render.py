@@ -3,6 +3,7 @@ text present, set in a CJK font, pages rendered to PNG by pdftoppm); headless Ch
 figure on the page equals the figure in the CSVs and in the workbook; the page prints on A4; `frictionless
 validate` passes. Each converter runs once per module. Without a tool the test is skipped and says which (.ci/run
 installs them from Debian: libreoffice-calc, poppler-utils, chromium, fonts-noto-cjk)."""
+
 import csv
 import os
 import shutil
@@ -22,8 +23,13 @@ from hukou_stats.publish.workbook import header
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "pdffonts", "pdfinfo"))
-SHEETS = {"table1_regions": "T1", "table2_changes": "T2", "table3_series": "T3", "table4_hukou_flows": "T4",
-          "table5_targets": "T5"}
+SHEETS = {
+    "table1_regions": "T1",
+    "table2_changes": "T2",
+    "table3_series": "T3",
+    "table4_hukou_flows": "T4",
+    "table5_targets": "T5",
+}
 
 
 def need(ok, what):
@@ -32,7 +38,7 @@ def need(ok, what):
 
 
 def run(cmd, cwd, timeout=240, **kw):
-    env = os.environ | {"HOME": str(cwd)}          # LibreOffice/Chromium profiles inside the temporary folder
+    env = os.environ | {"HOME": str(cwd)}  # LibreOffice/Chromium profiles inside the temporary folder
     r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, **kw)
     assert r.returncode == 0, f"{cmd[0]} failed ({r.returncode}): {r.stderr[-2000:]}"
     return r
@@ -58,15 +64,23 @@ def pdf(gz, work):
     return out
 
 
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--allow-file-access-from-files"]
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--allow-file-access-from-files",
+]
 
 
 @pytest.fixture(scope="module")
 def dom(gz, work):
     need(CHROMIUM, "chromium")
-    r = run([CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={work / 'chrome'}", "--dump-dom",
-             (gz / "bulletin.html").as_uri()], work)
+    r = run(
+        [CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={work / 'chrome'}", "--dump-dom", (gz / "bulletin.html").as_uri()],
+        work,
+    )
     assert "<body" in r.stdout
     return r.stdout
 
@@ -81,19 +95,28 @@ def test_libreoffice_converts_the_workbook_with_chinese_text(pdf):
 def test_pdf_pages_render_with_a_cjk_font_not_empty_boxes(pdf, work):
     need(POPPLER, "poppler-utils")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "CJK" in fonts or "Han" in fonts or "WenQuanYi" in fonts, fonts   # the Chinese glyphs come from a CJK font
-    pages = int(next(l.split()[-1] for l in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                                                          check=True).stdout.splitlines() if l.startswith("Pages:")))
-    assert pages >= 8                                  # cover, contents, notes, T1-T5
+    assert "CJK" in fonts or "Han" in fonts or "WenQuanYi" in fonts, fonts  # the Chinese glyphs come from a CJK font
+    pages = int(
+        next(
+            l.split()[-1]
+            for l in subprocess.run(
+                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+            if l.startswith("Pages:")
+        )
+    )
+    assert pages >= 8  # cover, contents, notes, T1-T5
     run(["pdftoppm", "-r", "50", "-png", "-f", "4", "-l", "4", str(pdf), str(work / "page")], work)
     png = next(work.glob("page*.png"))
     from matplotlib.image import imread
+
     img = imread(png)
-    assert img.shape[0] > 300 and (img[..., :3] < 0.5).any()    # a page with dark (text) pixels on it
+    assert img.shape[0] > 300 and (img[..., :3] < 0.5).any()  # a page with dark (text) pixels on it
 
 
 class Figures(HTMLParser):
     """Elements carrying data-table / data-key / data-col, with their text."""
+
     def __init__(self):
         super().__init__()
         self.found, self._stack = [], []
@@ -121,15 +144,23 @@ def _csv(gz, name):
 
 def _sheet(wb, name):
     """{row key: {column name: cell}} read back from the workbook sheet of a table."""
-    cols = {"table1_regions": T.T1_COLUMNS, "table2_changes": T.T2_COLUMNS, "table3_series": T.T3_COLUMNS,
-            "table4_hukou_flows": T.T4_COLUMNS, "table5_targets": T.T5_COLUMNS}[name]
+    cols = {
+        "table1_regions": T.T1_COLUMNS,
+        "table2_changes": T.T2_COLUMNS,
+        "table3_series": T.T3_COLUMNS,
+        "table4_hukou_flows": T.T4_COLUMNS,
+        "table5_targets": T.T5_COLUMNS,
+    }[name]
     shown = [c for c in cols if c.shown]
     ws = wb[SHEETS[name]]
     rows = list(ws.iter_rows())
     h = next(i for i, r in enumerate(rows) if r[0].value == header(shown[0], "both"))
     index = {cell.value: j for j, cell in enumerate(rows[h])}
-    return {str(r[0].value): {c.name: r[index[header(c, "both")]] for c in shown} for r in rows[h + 1:]
-            if r[0].value is not None}
+    return {
+        str(r[0].value): {c.name: r[index[header(c, "both")]] for c in shown}
+        for r in rows[h + 1 :]
+        if r[0].value is not None
+    }
 
 
 def test_every_figure_on_the_page_equals_the_csv_and_the_workbook(gz, dom):
@@ -143,7 +174,7 @@ def test_every_figure_on_the_page_equals_the_csv_and_the_workbook(gz, dom):
         table, key, col = a["data-table"], a["data-key"], a["data-col"]
         expected = csvs[table][key][col]
         cell = sheets[table][key][col]
-        if tag == "span":                              # a figure in the bulletin text: absolute value, signed in data-value
+        if tag == "span":  # a figure in the bulletin text: absolute value, signed in data-value
             assert Decimal(a["data-value"]) == Decimal(expected) and Decimal(text) == abs(Decimal(expected))
             checked["text"] += 1
         else:
@@ -167,12 +198,23 @@ def test_the_page_is_self_contained_and_prints_on_a4(gz, work):
     need(CHROMIUM, "chromium")
     need(POPPLER, "poppler-utils")
     out = work / "page.pdf"
-    run([CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={work / 'chrome'}", "--no-pdf-header-footer",
-         f"--print-to-pdf={out}", (gz / "bulletin.html").as_uri()], work)
+    run(
+        [
+            CHROMIUM,
+            *CHROME_FLAGS,
+            f"--user-data-dir={work / 'chrome'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            (gz / "bulletin.html").as_uri(),
+        ],
+        work,
+    )
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert "(A4)" in info
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-    assert "常住人口城镇化率为86.46%" in text.replace("\n", "").replace("占常住人口比重（常住人口城镇化率）为", "常住人口城镇化率为")
+    assert "常住人口城镇化率为86.46%" in text.replace("\n", "").replace(
+        "占常住人口比重（常住人口城镇化率）为", "常住人口城镇化率为"
+    )
 
 
 def test_frictionless_validate_passes(gz):

@@ -1,4 +1,5 @@
 """The command line, through typer's runner (the same entry point as the console script)."""
+
 import csv
 import io
 
@@ -14,8 +15,12 @@ def run(project, *args):
 
 
 def test_query_as_csv(bundled):
-    r = run(bundled, "query", "--csv", "select year, round(resident_rate_pct, 2) as r from urbanization "
-            "where region_code = '440100' order by year")
+    r = run(
+        bundled,
+        "query",
+        "--csv",
+        "select year, round(resident_rate_pct, 2) as r from urbanization where region_code = '440100' order by year",
+    )
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [int(x["year"]) for x in rows] == list(range(2013, 2022))
@@ -42,6 +47,7 @@ def test_unknown_region_is_a_usage_error(bundled):
 
 def test_validate_writes_a_report_and_stores_nothing(tmp_path):
     from .conftest import make_project, tree_snapshot
+
     p = make_project(tmp_path, bundled=True)
     r = run(p, "validate")
     assert r.exit_code == 0, r.output
@@ -52,6 +58,7 @@ def test_validate_writes_a_report_and_stores_nothing(tmp_path):
 
 def test_build_before_ingest_says_what_to_do(tmp_path):
     from .conftest import make_project
+
     r = run(make_project(tmp_path), "build")
     assert r.exit_code == 2 and "run `hukou-stats ingest` first" in r.output
 

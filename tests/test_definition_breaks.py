@@ -4,6 +4,7 @@ Guangzhou's hukou urban population changed definition in 2015 (definitions.csv).
 data there is no year measured under both rules, so no change across 2014-2015 can be computed. The
 bridge test uses SYNTHETIC figures (source "SYNTHETIC test figure"), none of them published.
 """
+
 from hukou_stats.publish.bulletin.tables import series_table
 from hukou_stats.comparability import breaks_between, comparable
 from hukou_stats.warehouse.build import build, connect
@@ -16,8 +17,9 @@ SRC = "SYNTHETIC test figure"
 
 def test_guangzhou_hukou_2014_2015_is_a_break_without_bridge(con):
     found = breaks_between(con, "440100", "hukou_rate_pct", 2013, 2020)
-    assert [(b.break_year, b.definition_before, b.definition_after, b.bridged) for b in found] == \
-        [(2015, "nonagri_2003_rule", "urban_rural_area_2015_rule", False)]
+    assert [(b.break_year, b.definition_before, b.definition_after, b.bridged) for b in found] == [
+        (2015, "nonagri_2003_rule", "urban_rural_area_2015_rule", False)
+    ]
     assert comparable(con, "440100", "gap_pp", 2014, 2015)[0] is False
     assert comparable(con, "440100", "hukou_rate_pct", 2015, 2016) == (True, None)
     assert comparable(con, "000000", "hukou_rate_pct", 2013, 2020) == (True, None)
@@ -44,16 +46,23 @@ def test_the_bulletin_shows_the_break(con):
 
 
 def _hukou(code, year, urban, total, definition):
-    return [f"{code},,{year},hukou_urban,{urban},persons,{SRC},2022-03,,hukou_register,{definition},",
-            f"{code},,{year},hukou_total,{total},persons,{SRC},2022-03,,hukou_register,,"]
+    return [
+        f"{code},,{year},hukou_urban,{urban},persons,{SRC},2022-03,,hukou_register,{definition},",
+        f"{code},,{year},hukou_total,{total},persons,{SRC},2022-03,,hukou_register,,",
+    ]
 
 
 def test_a_bridge_year_allows_the_change(tmp_path):
     old, new = "nonagri_2003_rule", "urban_rural_area_2015_rule"
-    lines = (_hukou("440100", 2013, 700, 1000, old) + _hukou("440100", 2014, 720, 1000, old)
-             + [f"440100,,2014,hukou_urban,610,persons,{SRC},2022-03,,hukou_register,{new},"]
-             + [f"440100,,2015,hukou_urban,630,persons,{SRC},2022-03,,hukou_register,{new},",
-                f"440100,,2015,hukou_total,1000,persons,{SRC},2022-03,,hukou_register,,"])
+    lines = (
+        _hukou("440100", 2013, 700, 1000, old)
+        + _hukou("440100", 2014, 720, 1000, old)
+        + [f"440100,,2014,hukou_urban,610,persons,{SRC},2022-03,,hukou_register,{new},"]
+        + [
+            f"440100,,2015,hukou_urban,630,persons,{SRC},2022-03,,hukou_register,{new},",
+            f"440100,,2015,hukou_total,1000,persons,{SRC},2022-03,,hukou_register,,",
+        ]
+    )
     p = make_project(tmp_path, {"s.csv": long_csv(*lines)})
     ingest(p)
     build(p)
@@ -63,8 +72,8 @@ def test_a_bridge_year_allows_the_change(tmp_path):
         assert b.bridge_year == 2014 and abs(b.bridge_shift_pp - (61.0 - 72.0)) < 1e-9
         prev, base, flag = con.execute("""select hukou_change_prev_pp, hukou_change_2013_pp, break_flag
             from urbanization_changes where region_code = '440100' and year = 2015""").fetchone()
-        assert abs(prev - 2.0) < 1e-9            # 63 - 61, same definition in 2014: no break crossed
-        assert abs(base - (63.0 - (70.0 - 11.0))) < 1e-9   # 2013 on the new definition via the 2014 shift
+        assert abs(prev - 2.0) < 1e-9  # 63 - 61, same definition in 2014: no break crossed
+        assert abs(base - (63.0 - (70.0 - 11.0))) < 1e-9  # 2013 on the new definition via the 2014 shift
         assert "bridged via 2014" in flag and "vs 2014" not in flag
     finally:
         con.close()

@@ -1,6 +1,7 @@
 """Failure safety: one writer at a time, raw inputs opened for reading only, a full disk or any OSError
 mid-write gives a clear error and no partial file, a process killed at any moment leaves the previous
 outputs whole (make fuzz kills many more times: HUKOU_KILLS)."""
+
 import builtins
 import errno
 import io
@@ -43,7 +44,7 @@ def built(tmp_path):
     p = make_project(tmp_path / "p", bundled=True)
     ingest(p)
     build(p)
-    rl.write_zj_census_xlsx(p.raw)        # new input waiting to be ingested
+    rl.write_zj_census_xlsx(p.raw)  # new input waiting to be ingested
     return p
 
 
@@ -54,7 +55,7 @@ def test_a_second_writer_waits_then_stops_with_a_clear_message(tmp_path):
             with write_lock(folder, timeout=0.3):
                 pass
         assert f"process {holder.pid}" in str(e.value) and "waited 0.3 s" in str(e.value)
-    with write_lock(folder, timeout=5):   # the OS released the lock of the killed holder: no stale lock
+    with write_lock(folder, timeout=5):  # the OS released the lock of the killed holder: no stale lock
         with write_lock(folder, timeout=0):  # re-entrant within one process
             pass
 
@@ -123,8 +124,9 @@ def test_disk_full_while_writing_a_part_leaves_the_store_as_it_was(built, monkey
 
 def _limited(limit_bytes):
     def pre():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails with EFBIG, like ENOSPC
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, like ENOSPC
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
     return pre
 
 
@@ -135,10 +137,10 @@ def test_a_real_size_limit_mid_write_gives_exit_3_and_no_partial_file(built, ste
     r = _cli(built, step, preexec_fn=_limited(limit))
     assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
     assert "cannot write" in r.stderr and "Traceback" not in r.stderr
-    assert failing in r.stderr.split("cannot write", 1)[1].split(":", 1)[0]   # it failed mid-write of that file
+    assert failing in r.stderr.split("cannot write", 1)[1].split(":", 1)[0]  # it failed mid-write of that file
     assert tree_snapshot(built.processed) == before
     assert _temporaries(built.processed) == []
-    r = _cli(built, step)                     # with room again, the same step succeeds
+    r = _cli(built, step)  # with room again, the same step succeeds
     assert r.returncode == 0, r.stderr
 
 
@@ -167,6 +169,7 @@ def _run_forked(root) -> int:
         code = 1
         try:
             from hukou_stats.core.project import Project
+
             p = Project.at(root)
             ingest(p)
             build(p)

@@ -4,6 +4,7 @@ Every input either reads to figures equal to what the cells say, or fails with l
 documented error type (HukouStatsError), never an unhandled exception. About 1,200 cases in `make test`;
 `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs 20 times as many. The generated tables are SYNTHETIC.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,20 +31,52 @@ FACTOR = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
 def examples(n: int):
     # make test: the same cases every run (derandomize, no example database); make fuzz: new ones each run
-    return settings(max_examples=n * FACTOR, deadline=None, derandomize=FACTOR == 1,
-                    **({"database": None} if FACTOR == 1 else {}),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=n * FACTOR,
+        deadline=None,
+        derandomize=FACTOR == 1,
+        **({"database": None} if FACTOR == 1 else {}),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    )
 
 
 # region names as tables print them -> code (None: not a region)
 NAMES = {
-    "荔湾区": "440103", "荔 湾 区": "440103", "荔灣區": "440103", "荔湾区 Liwan": "440103", "Liwan": "440103",
-    "越秀区": "440104", "白雲區": "440111", "黃埔區": "440112", "从化区": "440117", "增 城 区": "440118",
-    "番禺": "440113", "天河区": "440106", "全市": "440100",
+    "荔湾区": "440103",
+    "荔 湾 区": "440103",
+    "荔灣區": "440103",
+    "荔湾区 Liwan": "440103",
+    "Liwan": "440103",
+    "越秀区": "440104",
+    "白雲區": "440111",
+    "黃埔區": "440112",
+    "从化区": "440117",
+    "增 城 区": "440118",
+    "番禺": "440113",
+    "天河区": "440106",
+    "全市": "440100",
 }
-NOT_REGIONS = ["花果山区", "#中心城区", "其中：市辖区", "注：本表为测试。", "资料来源：测试", "按区分", "Region",
-               "单位：万人", "(%)", "", "  ", "地区", "2019", "\u3000", "ｘ", "—", "=SUM(B2:B5)", "\x00", "😀"]
+NOT_REGIONS = [
+    "花果山区",
+    "#中心城区",
+    "其中：市辖区",
+    "注：本表为测试。",
+    "资料来源：测试",
+    "按区分",
+    "Region",
+    "单位：万人",
+    "(%)",
+    "",
+    "  ",
+    "地区",
+    "2019",
+    "\u3000",
+    "ｘ",
+    "—",
+    "=SUM(B2:B5)",
+    "\x00",
+    "😀",
+]
 
 FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 
@@ -52,7 +85,7 @@ FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，
 def published_number(draw):
     """(text as printed, Decimal value, decimals) for a valid published figure."""
     decimals = draw(st.integers(0, 4))
-    units = draw(st.integers(0, 10 ** 11 - 1))
+    units = draw(st.integers(0, 10**11 - 1))
     value = Decimal(units).scaleb(-decimals)
     text = f"{value:.{decimals}f}"
     style = draw(st.sampled_from(["plain", "thousands", "fullwidth", "spaced", "fw_thousands"]))
@@ -68,11 +101,34 @@ def published_number(draw):
 
 junk_cell = st.one_of(
     st.sampled_from(["", "—", "…", "-", "x", "X", "——", "……", "N/A", "[x]", "..", " "]),
-    st.sampled_from(["1e5", "1,5", "12,34", "86.46*", "inf", "-inf", "nan", "NaN", "9" * 30, "0x1F", "１e３",
-                     "1.2.3", "+-1", "—5", "5%", "(3)", "１，２３４．５", "1 234", "TRUE", "#REF!", "#DIV/0!"]),
+    st.sampled_from(
+        [
+            "1e5",
+            "1,5",
+            "12,34",
+            "86.46*",
+            "inf",
+            "-inf",
+            "nan",
+            "NaN",
+            "9" * 30,
+            "0x1F",
+            "１e３",
+            "1.2.3",
+            "+-1",
+            "—5",
+            "5%",
+            "(3)",
+            "１，２３４．５",
+            "1 234",
+            "TRUE",
+            "#REF!",
+            "#DIV/0!",
+        ]
+    ),
     st.text(max_size=12),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(-10 ** 20, 10 ** 20).map(str),
+    st.integers(-(10**20), 10**20).map(str),
     published_number().map(lambda t: t[0]),
 )
 
@@ -111,10 +167,14 @@ def wide_table(draw):
     returns (rows, expected {(code, year): (value, decimals)} for the rows that must read, spec text)."""
     years = sorted(draw(st.sets(st.integers(2010, 2022), min_size=1, max_size=4)))
     width = len(years) + 1
-    rows = [[draw(st.sampled_from(["表2-10 各区常住人口城镇化率", "Table 2-10", "", "单位：%"]))] + [""] * (width - 1)
-            for _ in range(draw(st.integers(0, 3)))]
-    rows.append([draw(st.sampled_from(["地区", "地  区", "地區"]))]
-                + [draw(st.sampled_from([f"{y}", f"{y}年", f"{y}年末", f"{y} "])) for y in years])
+    rows = [
+        [draw(st.sampled_from(["表2-10 各区常住人口城镇化率", "Table 2-10", "", "单位：%"]))] + [""] * (width - 1)
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    rows.append(
+        [draw(st.sampled_from(["地区", "地  区", "地區"]))]
+        + [draw(st.sampled_from([f"{y}", f"{y}年", f"{y}年末", f"{y} "])) for y in years]
+    )
     if draw(st.booleans()):
         rows.append(["Region"] + [str(y) for y in years])
     expected, seen = {}, set()
@@ -139,10 +199,12 @@ def wide_table(draw):
         rows.append([name] + cells)
     if draw(st.booleans()):
         rows.append(["注：测试表，数据为生成的 SYNTHETIC。"] + [""] * (width - 1))
-    unit = draw(st.sampled_from(['unit = "pct"\n'] * 4 + ['', 'unit = "%"\n', 'unit = "persons"\n']))
-    spec = ('layout = "years"\nregion_column = "地区"\nparent = "440100"\nmeasure = "resident_urban_rate_pct"\n'
-            f'{unit}published = "2020"\nseries = "first_release"\nsource = "SYNTHETIC fuzz table"\n'
-            '[aliases]\n"全市" = "440100"\n')
+    unit = draw(st.sampled_from(['unit = "pct"\n'] * 4 + ["", 'unit = "%"\n', 'unit = "persons"\n']))
+    spec = (
+        'layout = "years"\nregion_column = "地区"\nparent = "440100"\nmeasure = "resident_urban_rate_pct"\n'
+        f'{unit}published = "2020"\nseries = "first_release"\nsource = "SYNTHETIC fuzz table"\n'
+        '[aliases]\n"全市" = "440100"\n'
+    )
     return rows, expected, spec
 
 
@@ -163,8 +225,11 @@ def _read_wide(proj, rows, spec, suffix, encoding="utf-8", merged=False, numbers
                     n = parse_number(c)
                 except ValueError:
                     n = None
-                out.append(float(n[0]) if numbers and n is not None and n[1] == 0 and abs(n[0]) < 10 ** 9
-                           else ("".join(ch for ch in c if ch.isprintable() and ch not in "\x00") or None))
+                out.append(
+                    float(n[0])
+                    if numbers and n is not None and n[1] == 0 and abs(n[0]) < 10**9
+                    else ("".join(ch for ch in c if ch.isprintable() and ch not in "\x00") or None)
+                )
             ws.append(out)
         if merged and ws.max_row >= 2:
             ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(ws.max_column, 1))
@@ -201,7 +266,7 @@ def test_wide_csv_reads_to_its_figures_or_to_located_errors(proj, table, encodin
     _check_result(frame, issues, label)
     if 'unit = "persons"' not in spec:
         _check_expected(frame, issues, expected)
-    else:   # the unit line 单位：% contradicts the spec, or a rate in persons: never silently read
+    else:  # the unit line 单位：% contradicts the spec, or a rate in persons: never silently read
         assert frame.empty or not any(r[0] == "单位：%" for r in rows)
 
 
@@ -218,8 +283,20 @@ def test_wide_xlsx_reads_to_its_figures_or_to_located_errors(proj, table, merged
         _check_expected(frame, issues, expected)
 
 
-LONG_HEADER = ["region_code", "region_name_zh", "year", "measure", "value", "unit", "source", "published",
-               "seen_at", "series", "definition", "note"]
+LONG_HEADER = [
+    "region_code",
+    "region_name_zh",
+    "year",
+    "measure",
+    "value",
+    "unit",
+    "source",
+    "published",
+    "seen_at",
+    "series",
+    "definition",
+    "note",
+]
 field_junk = {
     "region_code": st.sampled_from(["440100", "440103", "330000", "000000", "999999", "44010", "abc", "", "440100.0"]),
     "year": st.sampled_from(["2019", "2020", "19", "", "二〇一九", "2019.5", "-1"]),
@@ -232,16 +309,33 @@ field_junk = {
 
 
 @examples(300)
-@given(rows=st.lists(st.fixed_dictionaries({**field_junk, "value": junk_cell}), max_size=6),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]), extra=st.sampled_from(["", ",extra", "\n\n"]))
+@given(
+    rows=st.lists(st.fixed_dictionaries({**field_junk, "value": junk_cell}), max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+    extra=st.sampled_from(["", ",extra", "\n\n"]),
+)
 def test_long_csv_reads_or_fails_with_located_errors(proj, rows, encoding, extra):
     p, reg = proj
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(LONG_HEADER)
     for r in rows:
-        w.writerow([r["region_code"], "", r["year"], r["measure"], r["value"], r["unit"], r["source"],
-                    r["published"], "", r["series"], "", ""])
+        w.writerow(
+            [
+                r["region_code"],
+                "",
+                r["year"],
+                r["measure"],
+                r["value"],
+                r["unit"],
+                r["source"],
+                r["published"],
+                "",
+                r["series"],
+                "",
+                "",
+            ]
+        )
     path = p.raw / "fuzz_long.csv"
     path.write_bytes(_encode(buf.getvalue() + extra, encoding))
     try:
@@ -252,7 +346,7 @@ def test_long_csv_reads_or_fails_with_located_errors(proj, rows, encoding, extra
     n_lines = len(rows) + 4
     assert all(i.row is None or 1 <= i.row <= n_lines for i in issues)
     if not frame.empty:
-        validate_frame(frame, p.schemas)   # the schema checks run on whatever was read
+        validate_frame(frame, p.schemas)  # the schema checks run on whatever was read
 
 
 @examples(350)
@@ -270,7 +364,9 @@ def test_ingest_stores_everything_or_nothing(tmp_path_factory, table, encoding):
     p = make_project(tmp_path_factory.mktemp("ing"))
     (p.raw / "ok.csv").write_text(
         ",".join(LONG_HEADER) + "\n440100,广州市,2019,resident_total,1530.59,10k_persons,SYNTHETIC s,2020-03,,"
-        "first_release,,\n", encoding="utf-8")
+        "first_release,,\n",
+        encoding="utf-8",
+    )
     ingest(p)
     before = tree_snapshot(p.processed)
     buf = io.StringIO()

@@ -1,4 +1,5 @@
 """Readers: the bundled data, wide tables through a spec, and what a spec must say."""
+
 from collections import Counter
 import csv
 import zipfile
@@ -13,8 +14,19 @@ from .conftest import SHARED_REFERENCE, make_project
 
 
 def _key(region, year, measure, value, unit, source, published, series, definition, seen_at, note):
-    return (region, int(year), measure, value, unit, source, published or "", series,
-            definition or "", seen_at or "", note or "")
+    return (
+        region,
+        int(year),
+        measure,
+        value,
+        unit,
+        source,
+        published or "",
+        series,
+        definition or "",
+        seen_at or "",
+        note or "",
+    )
 
 
 def test_every_bundled_figure_is_ingested_without_error(bundled):
@@ -31,12 +43,40 @@ def test_ingested_rows_equal_the_published_reference_row_for_row(bundled):
     for name in ("guangzhou", "zhejiang", "national"):
         with open(SHARED_REFERENCE / "observations" / f"{name}.csv", encoding="utf-8") as f:
             for r in csv.DictReader(f):
-                expected[_key(r["region_code"], r["year"], r["measure"], r["value"], r["unit"], r["source"],
-                              r["published"], r["series"], r["definition"], r["seen_at"], r["note"])] += 1
+                expected[
+                    _key(
+                        r["region_code"],
+                        r["year"],
+                        r["measure"],
+                        r["value"],
+                        r["unit"],
+                        r["source"],
+                        r["published"],
+                        r["series"],
+                        r["definition"],
+                        r["seen_at"],
+                        r["note"],
+                    )
+                ] += 1
     df = check_inputs(bundled).frame
-    got = Counter(_key(*t) for t in df[["region_code", "year", "measure", "value_published", "unit_published",
-                                        "source", "published", "series", "definition", "seen_at", "note"]]
-                  .itertuples(index=False))
+    got = Counter(
+        _key(*t)
+        for t in df[
+            [
+                "region_code",
+                "year",
+                "measure",
+                "value_published",
+                "unit_published",
+                "source",
+                "published",
+                "series",
+                "definition",
+                "seen_at",
+                "note",
+            ]
+        ].itertuples(index=False)
+    )
     assert got == expected
 
 
@@ -60,14 +100,19 @@ def _xlsx(path, rows):
 
 def test_wide_xlsx_with_title_rows_spaced_names_and_ten_thousands(tmp_path):
     p = make_project(tmp_path)
-    _xlsx(p.raw / "districts.xlsx", [
-        ["2019年各区人口"], [],
-        ["地  区", "常住人口", "城镇化率"],
-        ["全 市", "1530.59", "86.46"],
-        ["荔 湾 区", "—", "100"],
-        ["番 禺 区", "182.78", ""],
-    ])
-    (p.raw / "districts.toml").write_text('''
+    _xlsx(
+        p.raw / "districts.xlsx",
+        [
+            ["2019年各区人口"],
+            [],
+            ["地  区", "常住人口", "城镇化率"],
+            ["全 市", "1530.59", "86.46"],
+            ["荔 湾 区", "—", "100"],
+            ["番 禺 区", "182.78", ""],
+        ],
+    )
+    (p.raw / "districts.toml").write_text(
+        """
 layout = "measures"
 sheet = "2-1"
 header_row = 3
@@ -83,7 +128,9 @@ source = "test table"
 "城镇化率" = { measure = "resident_urban_rate_pct", unit = "%" }
 [aliases]
 "全市" = "440100"
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     checked = check_inputs(p)
     assert checked.errors == []
     df = checked.frame.set_index(["region_code", "measure"])
@@ -91,33 +138,49 @@ source = "test table"
     assert df.loc[("440100", "resident_total"), "precision"] == 50
     assert df.loc[("440113", "resident_total"), "value"] == 1827800
     assert df.loc[("440103", "resident_urban_rate_pct"), "value"] == 100
-    assert ("440103", "resident_total") not in df.index      # "—" is not available, not zero
+    assert ("440103", "resident_total") not in df.index  # "—" is not available, not zero
     assert ("440113", "resident_urban_rate_pct") not in df.index
-    assert df.loc[("440100", "resident_total"), "source_row"] == 4   # the sheet row a statistician sees
+    assert df.loc[("440100", "resident_total"), "source_row"] == 4  # the sheet row a statistician sees
     assert str(df.loc[("440100", "resident_total"), "reference_date"]) == "2019-12-31"
 
 
 def test_wide_years_layout_reads_year_headers(tmp_path):
     p = make_project(tmp_path, {"t.csv": "地区,2018年,2019年\n全市,86.38,86.46\n白云区,81.02,81.04\n"})
-    (p.raw / "t.toml").write_text('layout="years"\nregion_column="地区"\nparent="440100"\n'
-                                  'measure="resident_urban_rate_pct"\nunit="pct"\npublished="2020"\n'
-                                  'series="pre_census2020_revision"\nsource="yearbook"\n[aliases]\n"全市"="440100"\n',
-                                  encoding="utf-8")
+    (p.raw / "t.toml").write_text(
+        'layout="years"\nregion_column="地区"\nparent="440100"\n'
+        'measure="resident_urban_rate_pct"\nunit="pct"\npublished="2020"\n'
+        'series="pre_census2020_revision"\nsource="yearbook"\n[aliases]\n"全市"="440100"\n',
+        encoding="utf-8",
+    )
     df = check_inputs(p).frame
     assert sorted(zip(df.region_code, df.year, df.value)) == [
-        ("440100", 2018, 86.38), ("440100", 2019, 86.46), ("440111", 2018, 81.02), ("440111", 2019, 81.04)]
+        ("440100", 2018, 86.38),
+        ("440100", 2019, 86.46),
+        ("440111", 2018, 81.02),
+        ("440111", 2019, 81.04),
+    ]
 
 
-@pytest.mark.parametrize("spec,message", [
-    ('layout="diagonal"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
-     "layout must be"),
-    ('region_column="地区"', "missing required key 'layout'"),
-    ('layout="years"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
-     "needs measure"),
-    ('layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="furlongs"\npublished="2020"\n'
-     'series="first_release"\nsource="s"', "unknown unit"),
-    ('layout="years" region', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "spec,message",
+    [
+        (
+            'layout="diagonal"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
+            "layout must be",
+        ),
+        ('region_column="地区"', "missing required key 'layout'"),
+        (
+            'layout="years"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
+            "needs measure",
+        ),
+        (
+            'layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="furlongs"\npublished="2020"\n'
+            'series="first_release"\nsource="s"',
+            "unknown unit",
+        ),
+        ('layout="years" region', "not valid TOML"),
+    ],
+)
 def test_a_broken_spec_is_a_configuration_error_naming_the_file(tmp_path, spec, message):
     p = make_project(tmp_path, {"t.csv": "地区,2019\n全市,1\n"})
     (p.raw / "t.toml").write_text(spec, encoding="utf-8")
@@ -136,28 +199,38 @@ def test_a_file_that_is_neither_canonical_nor_specified_is_an_error(tmp_path):
 def test_unreadable_files_are_located_errors_not_crashes(tmp_path):
     p = make_project(tmp_path)
     (p.raw / "empty.csv").write_bytes(b"")
-    (p.raw / "gbk.csv").write_bytes("地区,2019\n".encode("gbk") + b"\xff\xff\x80,1\n")  # GBK, then bytes no encoding has
+    (p.raw / "gbk.csv").write_bytes(
+        "地区,2019\n".encode("gbk") + b"\xff\xff\x80,1\n"
+    )  # GBK, then bytes no encoding has
     (p.raw / "broken.xlsx").write_bytes(b"not a zip")
-    with zipfile.ZipFile(p.raw / "zipped.xlsx", "w") as z:   # a zip, but no workbook inside
+    with zipfile.ZipFile(p.raw / "zipped.xlsx", "w") as z:  # a zip, but no workbook inside
         z.writestr("a.txt", "x")
-    spec = ('layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="pct"\n'
-            'published="2020"\nseries="first_release"\nsource="s"\n')
+    spec = (
+        'layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="pct"\n'
+        'published="2020"\nseries="first_release"\nsource="s"\n'
+    )
     (p.raw / "gbk.toml").write_text(spec, encoding="utf-8")
     (p.raw / "broken.toml").write_text(spec, encoding="utf-8")
     (p.raw / "zipped.toml").write_text(spec, encoding="utf-8")
     checked = check_inputs(p)
     got = {(i.file, i.check) for i in checked.errors}
-    assert got == {("data/raw/empty.csv", "file_readable"), ("data/raw/gbk.csv", "file_readable"),
-                   ("data/raw/broken.xlsx", "file_readable"), ("data/raw/zipped.xlsx", "file_readable")}
+    assert got == {
+        ("data/raw/empty.csv", "file_readable"),
+        ("data/raw/gbk.csv", "file_readable"),
+        ("data/raw/broken.xlsx", "file_readable"),
+        ("data/raw/zipped.xlsx", "file_readable"),
+    }
     assert any("neither UTF-8" in i.message and "GB18030" in i.message for i in checked.errors)
 
 
 def test_a_spec_naming_a_missing_sheet(tmp_path):
     p = make_project(tmp_path)
     _xlsx(p.raw / "t.xlsx", [["地区", "2019"], ["全市", "1"]])
-    (p.raw / "t.toml").write_text('layout="years"\nsheet="表9"\nregion_column="地区"\nmeasure="resident_total"\n'
-                                  'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n',
-                                  encoding="utf-8")
+    (p.raw / "t.toml").write_text(
+        'layout="years"\nsheet="表9"\nregion_column="地区"\nmeasure="resident_total"\n'
+        'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n',
+        encoding="utf-8",
+    )
     errors = check_inputs(p).errors
     assert [(e.file, e.check) for e in errors] == [("data/raw/t.xlsx", "sheet_exists")]
     assert "表9" in errors[0].message

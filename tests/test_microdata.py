@@ -1,5 +1,6 @@
 """Microdata: counts against an independent plain-Python count, calibration to published figures,
 planted quality defects, schema errors, SYNTHETIC labels end to end, and the commands."""
+
 from __future__ import annotations
 
 import csv
@@ -75,8 +76,13 @@ def test_synthetic_guangzhou_is_calibrated_to_published_figures(gz1m):
     w = aggregate(con, inputs_from_dir(gz1m), 2021).set_index("region_code")
     rate = lambda c, k: 100 * w.loc[c, f"{k}_urban"] / w.loc[c, f"{k}_total"]  # noqa: E731
     # 广州统计年鉴2020 表2-10 (2019): 白云 81.04, 花都 69.02, 从化 45.11; 番禺 2021 90.53 (番禺区统计数据)
-    for code, published in (("440111", 81.04), ("440114", 69.02), ("440117", 45.11), ("440113", 90.53),
-                            ("440103", 100.0)):
+    for code, published in (
+        ("440111", 81.04),
+        ("440114", 69.02),
+        ("440117", 45.11),
+        ("440113", 90.53),
+        ("440103", 100.0),
+    ):
         assert abs(rate(code, "resident") - published) < 1.0, code
     # the city's hukou rate 2021: 8,174,391 / 10,115,306 = 80.81 %; hukou/resident 1011.53万 / 1881.06万
     assert abs(rate("440100", "hukou") - 80.81) < 1.0
@@ -85,14 +91,14 @@ def test_synthetic_guangzhou_is_calibrated_to_published_figures(gz1m):
     assert abs(w.loc["440111", "resident_total"] / 1e6 - 368.91 / 1881.06) < 0.003
 
 
-@pytest.mark.parametrize("per_county", [30, 300])   # 300: the most a county gets (a province-sized run)
+@pytest.mark.parametrize("per_county", [30, 300])  # 300: the most a county gets (a province-sized run)
 def test_synthetic_village_codes_are_unique_and_numbered_by_class(tmp_path, per_county):
     r = synthesize(REPO, 20_000, "330000", 7, tmp_path / "s", villages_per_county=per_county)
     t = pq.read_table(r.paths()["codes"]).to_pandas()
     assert t["code"].is_unique
     number = t["code"].str[-3:].astype(int)
     urban = t["class"].astype(str).str.startswith("1")
-    assert number[urban].between(1, 199).all() and number[~urban].between(200, 399).all()   # 居委会 / 村委会
+    assert number[urban].between(1, 199).all() and number[~urban].between(200, 399).all()  # 居委会 / 村委会
 
 
 def test_synth_is_deterministic_and_labelled(tmp_path):
@@ -122,18 +128,34 @@ def write_csv(path, header, rows):
 @pytest.fixture
 def defective(tmp_path):
     """A tiny county with one of each defect planted."""
-    codes = write_csv(tmp_path / "codes.csv", ["year", "code", "name", "class"], [
-        [2021, "440103001001", "A 社区", "111"], [2021, "440103001201", "B 村", "220"],
-        [2021, "440103002001", "C 社区", "999"],                      # unknown class
-        [2020, "440103009001", "old list", "111"]])                    # another year: ignored
-    register = write_csv(tmp_path / "register.csv", ["person_id", "reg_code", "sex", "birth_year"], [
-        [1, 440103001001, 1, 1980], [2, 440103001201, 2, 1990], [3, 440103001001, 1, 1970],
-        [3, 440103001201, 1, 1970],                                   # registered twice
-        [4, 440103001001, 2, 2000], [4, 440103001001, 2, 2000],       # duplicate record
-        [5, 440103005555, 1, 1960]])                                  # code missing from the list
-    residents = write_csv(tmp_path / "residents.csv", ["person_id", "res_code", "reg_code"], [
-        [1, 440103001001, 440103001001], [2, 440103001001, 440103001201], [6, 440103002001, 0],
-        [7, 440103001201, ""]])                                       # registration code empty
+    codes = write_csv(
+        tmp_path / "codes.csv",
+        ["year", "code", "name", "class"],
+        [
+            [2021, "440103001001", "A 社区", "111"],
+            [2021, "440103001201", "B 村", "220"],
+            [2021, "440103002001", "C 社区", "999"],  # unknown class
+            [2020, "440103009001", "old list", "111"],
+        ],
+    )  # another year: ignored
+    register = write_csv(
+        tmp_path / "register.csv",
+        ["person_id", "reg_code", "sex", "birth_year"],
+        [
+            [1, 440103001001, 1, 1980],
+            [2, 440103001201, 2, 1990],
+            [3, 440103001001, 1, 1970],
+            [3, 440103001201, 1, 1970],  # registered twice
+            [4, 440103001001, 2, 2000],
+            [4, 440103001001, 2, 2000],  # duplicate record
+            [5, 440103005555, 1, 1960],
+        ],
+    )  # code missing from the list
+    residents = write_csv(
+        tmp_path / "residents.csv",
+        ["person_id", "res_code", "reg_code"],
+        [[1, 440103001001, 440103001001], [2, 440103001001, 440103001201], [6, 440103002001, 0], [7, 440103001201, ""]],
+    )  # registration code empty
     return Inputs(codes, register, residents)
 
 
@@ -142,10 +164,17 @@ def test_quality_report_counts_planted_defects_with_examples(tmp_path, defective
     with pytest.raises(ValidationFailed) as e:
         run(p, defective, 2021, "2022-03-31")
     rules = {i.check for i in e.value.errors()}
-    assert rules == {f"microdata quality: {n}" for n in (
-        "unknown urban-rural class", "registered twice", "duplicate person id",
-        "registration code missing from the code list", "registration code empty")}
-    assert Store(p.processed).read().empty                           # nothing stored
+    assert rules == {
+        f"microdata quality: {n}"
+        for n in (
+            "unknown urban-rural class",
+            "registered twice",
+            "duplicate person id",
+            "registration code missing from the code list",
+            "registration code empty",
+        )
+    }
+    assert Store(p.processed).read().empty  # nothing stored
     q = json.loads((p.out / "microdata" / "2021" / "quality_report.json").read_text(encoding="utf-8"))
     by = {(c["name"], c["file"]): c for c in q["checks"]}
     assert by["registered twice", "register.csv"]["examples"][0]["person_id"] == 3
@@ -162,11 +191,11 @@ def test_accepted_defects_are_counted_not_dropped(tmp_path, defective):
     p = make_project(tmp_path / "proj")
     r = run(p, defective, 2021, "2022-03-31", accept_defects=True)
     c = {(x.region_code, x.measure): x.value for x in r.counts.itertuples()}
-    assert c["440103", "hukou_total"] == 7          # every register row, duplicates included
-    assert c["440103", "hukou_urban"] == 4          # rows in 111 villages (1, 3, 4, 4); 999 and missing are not urban
+    assert c["440103", "hukou_total"] == 7  # every register row, duplicates included
+    assert c["440103", "hukou_urban"] == 4  # rows in 111 villages (1, 3, 4, 4); 999 and missing are not urban
     assert c["440103", "resident_total"] == 4
-    assert c["440103", "resident_urban"] == 2       # the 999 village is not counted as urban
-    assert c["440103", "separated_within_county"] == 0   # person 2: another village of the same township
+    assert c["440103", "resident_urban"] == 2  # the 999 village is not counted as urban
+    assert c["440103", "separated_within_county"] == 0  # person 2: another village of the same township
     assert c["440103", "separated_across_counties"] == 1  # person 6: registered outside (0); person 7 unknown
     stored = Store(p.processed).read()
     assert len(stored) == r.stored["new"] > 0 and set(stored.series) == {"microdata"}
@@ -186,6 +215,7 @@ def test_synthetic_run_feeds_the_bulletin_marked_synthetic(tmp_path):
     """A province-sized (Zhejiang, 11 cities) synthetic run, ingested into an empty project, to the bulletin."""
     from hukou_stats.publish.bulletin import make_bulletin
     from hukou_stats.warehouse.build import build
+
     synthesize(REPO, 200_000, "330000", 2, tmp_path / "syn")
     p = make_project(tmp_path / "proj")
     r = run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-02-28")
@@ -209,45 +239,90 @@ def test_cli_synth_and_aggregate(tmp_path):
     p = make_project(tmp_path / "proj")
     runner = CliRunner()
     syn = tmp_path / "syn"
-    res = runner.invoke(app, ["--root", str(p.root), "synth", "--persons", "5000", "--region", "guangzhou",
-                              "--seed", "1", "--out", str(syn)])
+    res = runner.invoke(
+        app,
+        [
+            "--root",
+            str(p.root),
+            "synth",
+            "--persons",
+            "5000",
+            "--region",
+            "guangzhou",
+            "--seed",
+            "1",
+            "--out",
+            str(syn),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "SYNTHETIC" in res.output
     res = runner.invoke(app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021"])
     assert res.exit_code == 2 and "--release" in res.output
-    res = runner.invoke(app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021",
-                              "--release", "2022-03-31", "--memory-limit", "lots"])
+    res = runner.invoke(
+        app,
+        [
+            "--root",
+            str(p.root),
+            "microdata",
+            "aggregate",
+            str(syn),
+            "--year",
+            "2021",
+            "--release",
+            "2022-03-31",
+            "--memory-limit",
+            "lots",
+        ],
+    )
     assert res.exit_code == 2 and "memory limit" in res.output
-    res = runner.invoke(app, ["--root", str(p.root), "microdata", "aggregate", str(tmp_path / "nowhere"),
-                              "--year", "2021", "--release", "2022-03-31"])
+    res = runner.invoke(
+        app,
+        [
+            "--root",
+            str(p.root),
+            "microdata",
+            "aggregate",
+            str(tmp_path / "nowhere"),
+            "--year",
+            "2021",
+            "--release",
+            "2022-03-31",
+        ],
+    )
     assert res.exit_code == 3 and "not found" in res.output
-    res = runner.invoke(app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021",
-                              "--release", "2022-03-31"])
+    res = runner.invoke(
+        app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021", "--release", "2022-03-31"]
+    )
     assert res.exit_code == 0, res.output
     assert "72 new figures" in res.output
-    res = runner.invoke(app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021",
-                              "--release", "31/03/2022"])
-    assert res.exit_code == 2 and "YYYY-MM-DD" in res.output   # refused before counting
+    res = runner.invoke(
+        app, ["--root", str(p.root), "microdata", "aggregate", str(syn), "--year", "2021", "--release", "31/03/2022"]
+    )
+    assert res.exit_code == 2 and "YYYY-MM-DD" in res.output  # refused before counting
 
 
 def test_stored_microdata_take_the_write_lock_and_update_the_store_manifest(tmp_path):
     from hukou_stats.core.errors import InputOutputError
     from hukou_stats.core.provenance import read_manifest, verify
+
     p = make_project(tmp_path / "proj")
     syn = synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn").paths()
     with holding_write_lock(p.processed):
         with pytest.raises(InputOutputError):
             run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31", lock_timeout=0.3)
-        assert Store(p.processed).read().empty            # nothing stored while another run writes
+        assert Store(p.processed).read().empty  # nothing stored while another run writes
     run(p, inputs_from_dir(tmp_path / "syn"), 2021, "2022-03-31")
     m = read_manifest(Store(p.processed).root / "manifest.json")
-    assert {syn["register"].name, syn["residents"].name, syn["codes"].name} <= {e["path"].rsplit("/", 1)[-1]
-                                                                                  for e in m["inputs"]}
+    assert {syn["register"].name, syn["residents"].name, syn["codes"].name} <= {
+        e["path"].rsplit("/", 1)[-1] for e in m["inputs"]
+    }
     assert [v.drift for v in verify(p.processed)] == [[] for _ in verify(p.processed)]
 
 
 def test_synthetic_figures_do_not_mix_with_real_ones_unless_asked(tmp_path, bundled):
     from hukou_stats.core.errors import UsageError
+
     synthesize(REPO, 5_000, "440100", 1, tmp_path / "syn")
     before = len(Store(bundled.processed).read())
     with pytest.raises(UsageError, match="would mix"):
@@ -269,6 +344,7 @@ def test_national_synthetic_counts_only_units(tmp_path):
 
 def test_unreadable_inputs_are_located_errors(tmp_path, defective):
     from hukou_stats.core.errors import InputOutputError, UsageError
+
     p = make_project(tmp_path / "proj")
     junk = tmp_path / "junk.parquet"
     junk.write_bytes(b"not parquet")
@@ -288,6 +364,7 @@ def test_memory_limit_and_spill_folder_give_the_same_counts(gz1m, tmp_path):
     (a GROUP BY over 1.5M ids) still complete."""
     from hukou_stats.microdata.aggregate import register_inputs
     from hukou_stats.microdata.quality import check_quality
+
     inputs = inputs_from_dir(gz1m)
     roomy = long_counts(aggregate(connect("1GB"), inputs, 2021))
     con = connect("40MB", tmp_path / "spill", threads=1)

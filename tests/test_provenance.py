@@ -1,5 +1,6 @@
 """Provenance: manifest.json with the SHA-256 of inputs and outputs, tool version, release and time;
 `hukou-stats verify` reports drift."""
+
 import hashlib
 import json
 
@@ -33,7 +34,7 @@ def test_store_and_database_carry_manifests_that_trace_the_inputs(tmp_path):
         inputs = {e["path"]: e["sha256"] for e in m["inputs"]}
         assert inputs["data/raw/a.csv"] == _sha(p.raw / "a.csv")
         assert inputs["data/raw/gz_2-7.csv"] == _sha(p.raw / "gz_2-7.csv")
-        assert inputs["data/raw/gz_2-7.toml"] == _sha(p.raw / "gz_2-7.toml")   # the spec is an input too
+        assert inputs["data/raw/gz_2-7.toml"] == _sha(p.raw / "gz_2-7.toml")  # the spec is an input too
         assert inputs["data/reference/regions.csv"] == _sha(p.reference / "regions.csv")
     assert {e["path"] for e in db["outputs"]} == {"data/processed/hukou.duckdb"}
     assert db["outputs"][0]["sha256"] == _sha(p.database)
@@ -69,8 +70,11 @@ def test_verify_reports_changed_missing_and_added_files(tmp_path):
     (out / "notes.md").unlink()
     (out / "extra.csv").write_text("y\n", encoding="utf-8")
     drift = {(d.role, d.kind, d.path) for d in verify(out)[0].drift}
-    assert drift == {("input", "changed", "in.csv"), ("output", "missing", "out/notes.md"),
-                     ("output", "unlisted", "out/extra.csv")}
+    assert drift == {
+        ("input", "changed", "in.csv"),
+        ("output", "missing", "out/notes.md"),
+        ("output", "unlisted", "out/extra.csv"),
+    }
 
 
 def test_a_moved_project_still_verifies(tmp_path):
@@ -87,7 +91,7 @@ def test_verify_cli_exit_codes(tmp_path):
     run = lambda *a: CliRunner().invoke(app, ["verify", *map(str, a)])  # noqa: E731
     ok = run(p.processed)
     assert ok.exit_code == 0 and ok.output.count("OK") == 2
-    assert run(p.database).exit_code == 0                       # a file: its <file>.manifest.json
+    assert run(p.database).exit_code == 0  # a file: its <file>.manifest.json
     (p.raw / "a.csv").write_text(long_csv(GOOD, GOOD), encoding="utf-8")
     drift = run(p.processed)
     assert drift.exit_code == 1 and "data/raw/a.csv: changed" in drift.output
@@ -98,6 +102,7 @@ def test_verify_cli_exit_codes(tmp_path):
 def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
     """What the lead calls for the bulletin folder: inputs = the database and what it was built from."""
     from hukou_stats.core.provenance import write_output_manifest
+
     p = make_project(tmp_path, {"a.csv": long_csv(GOOD)})
     ingest(p)
     build(p)
@@ -111,13 +116,16 @@ def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
     assert inputs["data/raw/a.csv"] == _sha(p.raw / "a.csv")
     assert [e["path"] for e in m["outputs"]] == ["out/bulletin/440100/2019/table1_regions.csv"]
     assert verify(out)[0].drift == []
-    build(p)   # a rebuilt database: the bulletin may no longer be what the database says; the raw files are unchanged
-    assert {d.path for d in verify(out)[0].drift} <= {"data/processed/hukou.duckdb",
-                                                       "data/processed/hukou.duckdb.manifest.json"}
+    build(p)  # a rebuilt database: the bulletin may no longer be what the database says; the raw files are unchanged
+    assert {d.path for d in verify(out)[0].drift} <= {
+        "data/processed/hukou.duckdb",
+        "data/processed/hukou.duckdb.manifest.json",
+    }
 
 
 def test_the_evaluation_report_carries_a_manifest(bundled):
     from hukou_stats.publish.evaluation import evaluate
+
     md = evaluate(bundled, "440100", 2020, release="2021-03-01")
     m = json.loads((md.parent / "manifest.json").read_text(encoding="utf-8"))
     assert m["release"] == "as known on 2021-03-01"

@@ -21,11 +21,22 @@ def test_registry_covers_what_the_bundle_needs(reg):
     assert all(len(v) == 1 for v in reg.by_code.values()), "codes must be unique in regions.csv"
 
 
-@pytest.mark.parametrize("text,code", [
-    ("440100", "440100"), ("广州市", "440100"), ("广州", "440100"), ("guangzhou", "440100"),
-    ("Guangzhou", "440100"), ("荔 湾 区", "440103"), ("荔湾", "440103"), ("Liwan District", "440103"),
-    ("内蒙古自治区", "150000"), ("Inner Mongolia", "150000"), ("全国", "000000"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("440100", "440100"),
+        ("广州市", "440100"),
+        ("广州", "440100"),
+        ("guangzhou", "440100"),
+        ("Guangzhou", "440100"),
+        ("荔 湾 区", "440103"),
+        ("荔湾", "440103"),
+        ("Liwan District", "440103"),
+        ("内蒙古自治区", "150000"),
+        ("Inner Mongolia", "150000"),
+        ("全国", "000000"),
+    ],
+)
 def test_resolve_by_code_chinese_or_pinyin(reg, text, code):
     assert reg.resolve(text) == code
 

@@ -1,4 +1,5 @@
 """Release (vintage) selection: latest, first, and data as known on a date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,21 +21,27 @@ def test_parse_release():
 
 
 def _value(con, region, year, measure, series):
-    row = con.execute("SELECT value, release_date FROM latest_observations WHERE region_code = ? AND year = ? "
-                      "AND measure = ? AND series = ?", [region, year, measure, series]).fetchone()
+    row = con.execute(
+        "SELECT value, release_date FROM latest_observations WHERE region_code = ? AND year = ? "
+        "AND measure = ? AND series = ?",
+        [region, year, measure, series],
+    ).fetchone()
     return row
 
 
 def test_as_of_excludes_later_releases_and_unknown_dates(bundled):
     con = connect(bundled, release="2020-06-30")
     try:
-        latest_release = con.execute("SELECT max(release_date), count(*) FILTER (WHERE release_date IS NULL) "
-                                     "FROM latest_observations").fetchone()
+        latest_release = con.execute(
+            "SELECT max(release_date), count(*) FILTER (WHERE release_date IS NULL) FROM latest_observations"
+        ).fetchone()
         assert latest_release[0] <= dt.date(2020, 6, 30)
         assert latest_release[1] == 0
         # Guangzhou 2019: only the first release (86.46) was known in mid-2020; the census revision came in 2021
-        rates = con.execute("SELECT resident_series, round(resident_rate_pct, 2) FROM urbanization "
-                            "WHERE region_code = '440100' AND year = 2019").fetchall()
+        rates = con.execute(
+            "SELECT resident_series, round(resident_rate_pct, 2) FROM urbanization "
+            "WHERE region_code = '440100' AND year = 2019"
+        ).fetchall()
         assert rates == [("first_release", 86.46)]
     finally:
         con.close()
@@ -44,8 +51,10 @@ def test_latest_uses_the_revision_and_switching_back_works(bundled):
     con = connect(bundled, release="2020-06-30")
     try:
         apply_release(con, "latest")
-        rates = con.execute("SELECT resident_series, round(resident_rate_pct, 2) FROM urbanization "
-                            "WHERE region_code = '440100' AND year = 2019").fetchall()
+        rates = con.execute(
+            "SELECT resident_series, round(resident_rate_pct, 2) FROM urbanization "
+            "WHERE region_code = '440100' AND year = 2019"
+        ).fetchall()
         assert rates == [("census_revised", 85.13)]
     finally:
         con.close()

@@ -3,6 +3,7 @@
 Published figures (../shared/reference/README.md, Guangzhou): 2019 resident population 1530.59万 and
 resident rate 86.46% first released (2020-03); 1831.21万 and 85.13% after the 2020 census revision.
 """
+
 from decimal import Decimal
 
 import pytest
@@ -28,10 +29,14 @@ def test_latest_release_is_the_revision_and_first_is_the_first_release(con):
     assert _rate(con, q.format("")) == Decimal("85.13")
     assert _rate(con, q.format(", pick := 'first'")) == Decimal("86.46")
     # the views follow the variables, the macros do not depend on them
-    assert _rate(con, "select resident_rate_pct from urbanization where region_code = '440100' and year = 2019") \
-        == Decimal("85.13")
-    totals = {r[0] for r in con.execute("""select value from population_as_of(NULL) where region_code = '440100'
-        and year = 2019 and measure = 'resident_total' and series = 'census_revised'""").fetchall()}
+    assert _rate(
+        con, "select resident_rate_pct from urbanization where region_code = '440100' and year = 2019"
+    ) == Decimal("85.13")
+    totals = {
+        r[0]
+        for r in con.execute("""select value from population_as_of(NULL) where region_code = '440100'
+        and year = 2019 and measure = 'resident_total' and series = 'census_revised'""").fetchall()
+    }
     assert totals == {18_312_100}
 
 
@@ -49,7 +54,7 @@ def test_triangle_shows_both_releases_of_2019(con):
     # latest - first over the figures released more than once, from the figures themselves
     revs = con.execute("""select value - first_value from revisions where region_code = '440100'
         and measure = 'resident_urban_rate_pct' and n_releases >= 2 and release_number = n_releases""").fetchall()
-    assert Decimal("-1.33") in {round_half_up(v, 2) for (v,) in revs}   # 85.13 - 86.46
+    assert Decimal("-1.33") in {round_half_up(v, 2) for (v,) in revs}  # 85.13 - 86.46
     assert t.mean_revision == pytest.approx(sum(v for (v,) in revs) / len(revs))
     assert t.mean_abs_revision == pytest.approx(sum(abs(v) for (v,) in revs) / len(revs))
 

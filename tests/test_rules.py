@@ -1,4 +1,5 @@
 """Rules that the bundled data does not exercise, on small SYNTHETIC tables (made up for the tests)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -18,8 +19,9 @@ from .conftest import long_csv, make_project, tree_snapshot
 S = "SYNTHETIC test figure"
 
 
-def line(code, year, measure, value, unit="persons", series="first_release", published="2020-03",
-         definition="", source=S):
+def line(
+    code, year, measure, value, unit="persons", series="first_release", published="2020-03", definition="", source=S
+):
     return f"{code},,{year},{measure},{value},{unit},{source},{published},,{series},{definition},"
 
 
@@ -30,18 +32,32 @@ def db(tmp_path, *lines, extra=None):
     return p, connect(p)
 
 
-ZJ_CITIES = ["330100", "330200", "330300", "330400", "330500", "330600", "330700", "330800", "330900",
-             "331000", "331100"]
+ZJ_CITIES = [
+    "330100",
+    "330200",
+    "330300",
+    "330400",
+    "330500",
+    "330600",
+    "330700",
+    "330800",
+    "330900",
+    "331000",
+    "331100",
+]
 
 
 def test_china_is_never_summed_from_one_provinces_cities(tmp_path):
     lines = []
     for c in ZJ_CITIES:
-        lines += [line(c, 2020, "resident_urban", 500, series="census_2020"),
-                  line(c, 2020, "resident_total", 1000, series="census_2020")]
+        lines += [
+            line(c, 2020, "resident_urban", 500, series="census_2020"),
+            line(c, 2020, "resident_total", 1000, series="census_2020"),
+        ]
     _, con = db(tmp_path, *lines)
-    assert con.execute("select region_code from counts where status = 'aggregated' group by 1").fetchall() \
-        == [("330000",)]
+    assert con.execute("select region_code from counts where status = 'aggregated' group by 1").fetchall() == [
+        ("330000",)
+    ]
 
 
 def test_a_new_urban_count_is_checked_against_a_total_stored_earlier(tmp_path):
@@ -56,32 +72,47 @@ def test_a_new_urban_count_is_checked_against_a_total_stored_earlier(tmp_path):
 
 
 def test_row_numbers_count_blank_lines(tmp_path):
-    text = long_csv(line("440100", 2019, "resident_total", 1000)) + "\n\n" + line("440100", 2019, "resident_urban", "lots") + "\n"
+    text = (
+        long_csv(line("440100", 2019, "resident_total", 1000))
+        + "\n\n"
+        + line("440100", 2019, "resident_urban", "lots")
+        + "\n"
+    )
     errors = check_inputs(make_project(tmp_path, {"a.csv": text})).errors
     assert [(i.row, i.check) for i in errors] == [(5, "value_numeric")]
 
 
 def test_wide_csv_with_a_title_line_and_blank_lines(tmp_path):
     p = make_project(tmp_path, {"t.csv": "表2 各区人口\n\n地区,2019\n全市,1000\n\n白云区,x1\n"})
-    (p.raw / "t.toml").write_text('layout="years"\nheader_row=3\nregion_column="地区"\nparent="440100"\n'
-                                  'measure="resident_total"\nunit="persons"\npublished="2020"\nseries="first_release"\n'
-                                  'source="s"\n[aliases]\n"全市"="440100"\n', encoding="utf-8")
+    (p.raw / "t.toml").write_text(
+        'layout="years"\nheader_row=3\nregion_column="地区"\nparent="440100"\n'
+        'measure="resident_total"\nunit="persons"\npublished="2020"\nseries="first_release"\n'
+        'source="s"\n[aliases]\n"全市"="440100"\n',
+        encoding="utf-8",
+    )
     checked = check_inputs(p)
     assert [(i.row, i.column, i.value) for i in checked.errors] == [(6, "2019", "x1")]
     assert list(checked.frame.source_row) == [4]
 
 
 def test_codes_outside_the_registry(tmp_path):
-    checked = check_inputs(make_project(tmp_path, {"a.csv": long_csv(
-        line("999999", 2019, "resident_total", 1), line("440199", 2019, "resident_total", 1))}))
+    checked = check_inputs(
+        make_project(
+            tmp_path,
+            {"a.csv": long_csv(line("999999", 2019, "resident_total", 1), line("440199", 2019, "resident_total", 1))},
+        )
+    )
     assert [(i.row, i.severity, i.check) for i in checked.issues] == [
-        (2, "error", "region_code_known"), (3, "warning", "region_code_known")]
+        (2, "error", "region_code_known"),
+        (3, "warning", "region_code_known"),
+    ]
 
 
 def test_an_empty_value_in_a_long_table_is_reported(tmp_path):
     checked = check_inputs(make_project(tmp_path, {"a.csv": long_csv(line("440100", 2019, "resident_total", ""))}))
-    assert [(i.row, i.severity, i.check) for i in checked.issues if i.check == "value_present"] == \
-        [(2, "warning", "value_present")]
+    assert [(i.row, i.severity, i.check) for i in checked.issues if i.check == "value_present"] == [
+        (2, "warning", "value_present")
+    ]
 
 
 def test_xlsx_numbers_keep_the_decimals_of_their_format(tmp_path):
@@ -95,10 +126,12 @@ def test_xlsx_numbers_keep_the_decimals_of_their_format(tmp_path):
     ws.append(["荔湾区", 100, 1000])
     ws["B3"].number_format = "0.00"
     wb.save(p.raw / "t.xlsx")
-    (p.raw / "t.toml").write_text('layout="measures"\nregion_column="地区"\nparent="440100"\nyear=2019\nunit="persons"\n'
-                                  'published="2020"\nseries="first_release"\nsource="s"\n[aliases]\n"全市"="440100"\n'
-                                  '[columns]\n"城镇化率"={measure="resident_urban_rate_pct",unit="pct"}\n"人口"="resident_total"\n',
-                                  encoding="utf-8")
+    (p.raw / "t.toml").write_text(
+        'layout="measures"\nregion_column="地区"\nparent="440100"\nyear=2019\nunit="persons"\n'
+        'published="2020"\nseries="first_release"\nsource="s"\n[aliases]\n"全市"="440100"\n'
+        '[columns]\n"城镇化率"={measure="resident_urban_rate_pct",unit="pct"}\n"人口"="resident_total"\n',
+        encoding="utf-8",
+    )
     df = check_inputs(p).frame.set_index(["region_code", "measure"])
     assert df.loc[("440100", "resident_urban_rate_pct"), ["value_published", "decimals"]].tolist() == ["86.40", 2]
     assert df.loc[("440103", "resident_urban_rate_pct"), ["value_published", "decimals"]].tolist() == ["100.00", 2]
@@ -107,85 +140,139 @@ def test_xlsx_numbers_keep_the_decimals_of_their_format(tmp_path):
 
 def test_rates_only_from_counts_of_one_series_definition_and_date(tmp_path):
     census_urban = ("u.csv", "地区,城镇人口\n全市,900\n")
-    _, con = db(tmp_path,
-                line("440103", 2019, "resident_urban", 90), line("440103", 2019, "resident_total", 100, series="census_revised"),
-                line("440104", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
-                line("440104", 2019, "hukou_urban", 90, series="hukou_register", definition="nonagri_2003_rule"),
-                line("440104", 2019, "hukou_total", 100, series="hukou_register"),
-                line("440100", 2019, "resident_total", 1000),
-                extra={census_urban[0]: census_urban[1],
-                       "u.toml": 'layout="measures"\nregion_column="地区"\nyear=2019\nreference_date="2019-11-01"\n'
-                                 'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n'
-                                 '[aliases]\n"全市"="440100"\n[columns]\n"城镇人口"="resident_urban"\n'})
+    _, con = db(
+        tmp_path,
+        line("440103", 2019, "resident_urban", 90),
+        line("440103", 2019, "resident_total", 100, series="census_revised"),
+        line("440104", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+        line("440104", 2019, "hukou_urban", 90, series="hukou_register", definition="nonagri_2003_rule"),
+        line("440104", 2019, "hukou_total", 100, series="hukou_register"),
+        line("440100", 2019, "resident_total", 1000),
+        extra={
+            census_urban[0]: census_urban[1],
+            "u.toml": 'layout="measures"\nregion_column="地区"\nyear=2019\nreference_date="2019-11-01"\n'
+            'unit="persons"\npublished="2020"\nseries="first_release"\nsource="s"\n'
+            '[aliases]\n"全市"="440100"\n[columns]\n"城镇人口"="resident_urban"\n',
+        },
+    )
     rows = con.execute("select region_code, definition, value from rates order by 1, 2").fetchall()
     assert rows == [("440104", "nonagri_2003_rule", 90.0), ("440104", "urban_rural_area_2015_rule", 80.0)]
 
 
 def test_published_rate_against_counts(tmp_path):
     same = [line("440100", 2019, "resident_urban", 800), line("440100", 2019, "resident_total", 1000)]
-    ok = check_inputs(make_project(tmp_path / "ok", {"a.csv": long_csv(
-        *same, line("440100", 2019, "resident_urban_rate_pct", "80.0", unit="pct"))}))
+    ok = check_inputs(
+        make_project(
+            tmp_path / "ok",
+            {"a.csv": long_csv(*same, line("440100", 2019, "resident_urban_rate_pct", "80.0", unit="pct"))},
+        )
+    )
     assert ok.issues == []
-    bad = check_inputs(make_project(tmp_path / "bad", {"a.csv": long_csv(
-        *same, line("440100", 2019, "resident_urban_rate_pct", "80.2", unit="pct"),
-        line("440100", 2019, "resident_urban_rate_pct", "80.3", unit="pct", source="other"))}))
+    bad = check_inputs(
+        make_project(
+            tmp_path / "bad",
+            {
+                "a.csv": long_csv(
+                    *same,
+                    line("440100", 2019, "resident_urban_rate_pct", "80.2", unit="pct"),
+                    line("440100", 2019, "resident_urban_rate_pct", "80.3", unit="pct", source="other"),
+                )
+            },
+        )
+    )
     got = sorted((i.row, i.severity) for i in bad.issues if i.check == "rate_matches_counts")
     assert got == [(4, "error"), (5, "warning")]
     # counts in 万人 known to ±50 persons: 0.80万/1.00万 may be anything up to 8050/9950 = 80.90 %
-    loose = check_inputs(make_project(tmp_path / "loose", {"a.csv": long_csv(
-        line("440100", 2019, "resident_urban", "0.80", unit="10k_persons"),
-        line("440100", 2019, "resident_total", "1.00", unit="10k_persons"),
-        line("440100", 2019, "resident_urban_rate_pct", "80.9", unit="pct"))}))
+    loose = check_inputs(
+        make_project(
+            tmp_path / "loose",
+            {
+                "a.csv": long_csv(
+                    line("440100", 2019, "resident_urban", "0.80", unit="10k_persons"),
+                    line("440100", 2019, "resident_total", "1.00", unit="10k_persons"),
+                    line("440100", 2019, "resident_urban_rate_pct", "80.9", unit="pct"),
+                )
+            },
+        )
+    )
     assert [i for i in loose.issues if i.check == "rate_matches_counts"] == []
 
 
 def test_headline_prefers_the_published_rate_and_flags_a_mismatch(tmp_path):
-    _, con = db(tmp_path, line("440100", 2019, "resident_urban", 79996), line("440100", 2019, "resident_total", 100000),
-                line("440100", 2019, "resident_urban_rate_pct", "80.00", unit="pct", source="other"),
-                line("440103", 2019, "resident_urban", 80), line("440103", 2019, "resident_total", 100),
-                line("440103", 2019, "resident_urban_rate_pct", "81.00", unit="pct", source="other"))
-    rows = con.execute("select region_code, resident_rate_pct, resident_status, flags from urbanization order by 1").fetchall()
+    _, con = db(
+        tmp_path,
+        line("440100", 2019, "resident_urban", 79996),
+        line("440100", 2019, "resident_total", 100000),
+        line("440100", 2019, "resident_urban_rate_pct", "80.00", unit="pct", source="other"),
+        line("440103", 2019, "resident_urban", 80),
+        line("440103", 2019, "resident_total", 100),
+        line("440103", 2019, "resident_urban_rate_pct", "81.00", unit="pct", source="other"),
+    )
+    rows = con.execute(
+        "select region_code, resident_rate_pct, resident_status, flags from urbanization order by 1"
+    ).fetchall()
     assert rows[0] == ("440100", 80.0, "computed", None)
     assert rows[1] == ("440103", 81.0, "computed", "published rate differs from counts")
     assert con.execute("select matches_published from rates order by region_code").fetchall() == [(True,), (False,)]
 
 
 def test_series_precedence_beats_a_later_release(tmp_path):
-    _, con = db(tmp_path, line("440100", 2019, "resident_urban_rate_pct", "85.13", unit="pct", series="census_revised",
-                               published="2022"),
-                line("440100", 2019, "resident_urban_rate_pct", "86.46", unit="pct", published="2023-01"))
-    assert con.execute("select resident_rate_pct, resident_series from urbanization").fetchone() == (85.13, "census_revised")
+    _, con = db(
+        tmp_path,
+        line("440100", 2019, "resident_urban_rate_pct", "85.13", unit="pct", series="census_revised", published="2022"),
+        line("440100", 2019, "resident_urban_rate_pct", "86.46", unit="pct", published="2023-01"),
+    )
+    assert con.execute("select resident_rate_pct, resident_series from urbanization").fetchone() == (
+        85.13,
+        "census_revised",
+    )
 
 
 def test_a_narrowing_gap_is_a_negative_change(tmp_path):
     lines = []
     for year, res, huk in ((2013, 800, 600), (2014, 810, 620)):
-        lines += [line("440100", year, "resident_urban", res), line("440100", year, "resident_total", 1000),
-                  line("440100", year, "hukou_urban", huk, series="hukou_register", definition="urban_rural_area_2015_rule"),
-                  line("440100", year, "hukou_total", 1000, series="hukou_register")]
+        lines += [
+            line("440100", year, "resident_urban", res),
+            line("440100", year, "resident_total", 1000),
+            line("440100", year, "hukou_urban", huk, series="hukou_register", definition="urban_rural_area_2015_rule"),
+            line("440100", year, "hukou_total", 1000, series="hukou_register"),
+        ]
     _, con = db(tmp_path, *lines)
-    gap, change, change13 = con.execute("select gap_pp, gap_change_prev_pp, gap_change_2013_pp from urbanization_changes "
-                                        "where year = 2014").fetchone()
+    gap, change, change13 = con.execute(
+        "select gap_pp, gap_change_prev_pp, gap_change_2013_pp from urbanization_changes where year = 2014"
+    ).fetchone()
     assert gap == pytest.approx(19.0) and change == pytest.approx(-1.0) and change13 == pytest.approx(-1.0)
 
 
 def test_resident_figures_across_the_census_revision_are_not_compared(con):
     """China 2021 (first release, 2022) against 2013 (first release, 2014): the 2020 census lies between."""
-    r13, note = con.execute("select resident_change_2013_pp, comparability_note from urbanization_changes "
-                            "where region_code = '000000' and year = 2021").fetchone()
+    r13, note = con.execute(
+        "select resident_change_2013_pp, comparability_note from urbanization_changes "
+        "where region_code = '000000' and year = 2021"
+    ).fetchone()
     assert r13 is None and "benchmark revision of 2021-05-11" in note
-    assert con.execute("select resident_change_2013_pp from urbanization_changes where region_code = '000000' "
-                       "and year = 2019").fetchone()[0] == pytest.approx(60.599979 - 53.729643, abs=1e-5)
-    for year in (2018, 2019, 2021):   # Guangzhou: headline series without a 2013 value
-        assert con.execute("select resident_change_2013_pp from urbanization_changes where region_code = '440100' "
-                           "and year = ?", [year]).fetchone()[0] is None
+    assert con.execute(
+        "select resident_change_2013_pp from urbanization_changes where region_code = '000000' and year = 2019"
+    ).fetchone()[0] == pytest.approx(60.599979 - 53.729643, abs=1e-5)
+    for year in (2018, 2019, 2021):  # Guangzhou: headline series without a 2013 value
+        assert (
+            con.execute(
+                "select resident_change_2013_pp from urbanization_changes where region_code = '440100' and year = ?",
+                [year],
+            ).fetchone()[0]
+            is None
+        )
 
 
 def test_bulletin_rounds_half_up_from_the_counts(tmp_path):
     # 80125 / 100000 = 80.125 exactly: half-up gives 80.13 where round() gives 80.12 (half-even)
-    p, con = db(tmp_path, line("440100", 2019, "resident_urban", 80125), line("440100", 2019, "resident_total", 100000),
-                line("440100", 2019, "hukou_urban", 2675, series="hukou_register", definition="urban_rural_area_2015_rule"),
-                line("440100", 2019, "hukou_total", 100000, series="hukou_register"))
+    p, con = db(
+        tmp_path,
+        line("440100", 2019, "resident_urban", 80125),
+        line("440100", 2019, "resident_total", 100000),
+        line("440100", 2019, "hukou_urban", 2675, series="hukou_register", definition="urban_rural_area_2015_rule"),
+        line("440100", 2019, "hukou_total", 100000, series="hukou_register"),
+    )
     con.close()
     out = make_bulletin(p, "440100")
     text = (out / "table3_series.csv").read_text(encoding="utf-8")
@@ -213,14 +300,18 @@ def test_a_failed_write_leaves_no_part_and_the_manifest_whole(tmp_path, monkeypa
     p = make_project(tmp_path, {"a.csv": long_csv(line("440100", 2019, "resident_total", 1))})
     ingest(p)
     before = tree_snapshot(p.processed)
-    (p.raw / "b.csv").write_text(long_csv(line("440100", 2020, "resident_total", 2, published="2021")), encoding="utf-8")
+    (p.raw / "b.csv").write_text(
+        long_csv(line("440100", 2020, "resident_total", 2, published="2021")), encoding="utf-8"
+    )
 
     def half_write(table, where, **kw):
         with open(where, "wb") as f:
             f.write(b"PAR1 partial")
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(pq, "write_table", half_write)
     from hukou_stats.core.errors import InputOutputError
+
     with pytest.raises(InputOutputError, match="No space left"):
         ingest(p)
     assert tree_snapshot(p.processed) == before
@@ -228,41 +319,76 @@ def test_a_failed_write_leaves_no_part_and_the_manifest_whole(tmp_path, monkeypa
 
 
 def test_a_published_rate_and_counts_of_different_definitions_stay_apart(tmp_path):
-    _, con = db(tmp_path,
-                line("440100", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
-                line("440100", 2019, "hukou_total", 100, series="hukou_register"),
-                line("440100", 2019, "hukou_urban_rate_pct", "90.0", unit="pct", series="hukou_register",
-                     definition="nonagri_2003_rule"),
-                # a total stated under one definition is not the denominator of an urban count of another
-                line("440103", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
-                line("440103", 2019, "hukou_total", 100, series="hukou_register", definition="nonagri_2003_rule"))
-    rows = con.execute("select region_code, definition, value, status, published_value from rates order by 1, 2").fetchall()
-    assert rows == [("440100", "nonagri_2003_rule", 90.0, "published", 90.0),
-                    ("440100", "urban_rural_area_2015_rule", 80.0, "computed", None)]
+    _, con = db(
+        tmp_path,
+        line("440100", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+        line("440100", 2019, "hukou_total", 100, series="hukou_register"),
+        line(
+            "440100",
+            2019,
+            "hukou_urban_rate_pct",
+            "90.0",
+            unit="pct",
+            series="hukou_register",
+            definition="nonagri_2003_rule",
+        ),
+        # a total stated under one definition is not the denominator of an urban count of another
+        line("440103", 2019, "hukou_urban", 80, series="hukou_register", definition="urban_rural_area_2015_rule"),
+        line("440103", 2019, "hukou_total", 100, series="hukou_register", definition="nonagri_2003_rule"),
+    )
+    rows = con.execute(
+        "select region_code, definition, value, status, published_value from rates order by 1, 2"
+    ).fetchall()
+    assert rows == [
+        ("440100", "nonagri_2003_rule", 90.0, "published", 90.0),
+        ("440100", "urban_rural_area_2015_rule", 80.0, "computed", None),
+    ]
 
 
 def test_changes_need_the_same_series_and_point_date_at_both_ends(tmp_path):
-    spec = ('layout="measures"\nregion_column="地区"\nyear=2014\nreference_date="2014-11-01"\nunit="pct"\n'
-            'published="2015-02"\nseries="first_release"\nsource="SYNTHETIC"\n[aliases]\n"南沙"="440115"\n'
-            '[columns]\n"率"="resident_urban_rate_pct"\n')
-    _, con = db(tmp_path,
-                # resident: 2013 only in the yearbook series, 2014 a first release (no revision in between)
-                line("440100", 2013, "resident_urban_rate_pct", "85.00", unit="pct", series="pre_census2020_revision",
-                     published="2014-06"),
-                line("440100", 2014, "resident_urban_rate_pct", "86.00", unit="pct", published="2015-02"),
-                # hukou: 2014 in first_release, 2015 in the register series, same definition
-                line("440100", 2014, "hukou_urban_rate_pct", "70.00", unit="pct", definition="urban_rural_area_2015_rule"),
-                line("440100", 2015, "hukou_urban_rate_pct", "71.00", unit="pct", series="hukou_register",
-                     definition="urban_rural_area_2015_rule"),
-                # 南沙: 2014 dated 1 November by its spec, 2015 at year-end, same series
-                line("440115", 2015, "resident_urban_rate_pct", "73.00", unit="pct", published="2016-02"),
-                extra={"n.csv": "地区,率\n南沙,72.00\n", "n.toml": spec})
-    r2014 = con.execute("select resident_change_prev_pp, resident_change_2013_pp from urbanization_changes "
-                        "where region_code = '440100' and year = 2014").fetchone()
+    spec = (
+        'layout="measures"\nregion_column="地区"\nyear=2014\nreference_date="2014-11-01"\nunit="pct"\n'
+        'published="2015-02"\nseries="first_release"\nsource="SYNTHETIC"\n[aliases]\n"南沙"="440115"\n'
+        '[columns]\n"率"="resident_urban_rate_pct"\n'
+    )
+    _, con = db(
+        tmp_path,
+        # resident: 2013 only in the yearbook series, 2014 a first release (no revision in between)
+        line(
+            "440100",
+            2013,
+            "resident_urban_rate_pct",
+            "85.00",
+            unit="pct",
+            series="pre_census2020_revision",
+            published="2014-06",
+        ),
+        line("440100", 2014, "resident_urban_rate_pct", "86.00", unit="pct", published="2015-02"),
+        # hukou: 2014 in first_release, 2015 in the register series, same definition
+        line("440100", 2014, "hukou_urban_rate_pct", "70.00", unit="pct", definition="urban_rural_area_2015_rule"),
+        line(
+            "440100",
+            2015,
+            "hukou_urban_rate_pct",
+            "71.00",
+            unit="pct",
+            series="hukou_register",
+            definition="urban_rural_area_2015_rule",
+        ),
+        # 南沙: 2014 dated 1 November by its spec, 2015 at year-end, same series
+        line("440115", 2015, "resident_urban_rate_pct", "73.00", unit="pct", published="2016-02"),
+        extra={"n.csv": "地区,率\n南沙,72.00\n", "n.toml": spec},
+    )
+    r2014 = con.execute(
+        "select resident_change_prev_pp, resident_change_2013_pp from urbanization_changes "
+        "where region_code = '440100' and year = 2014"
+    ).fetchone()
     assert r2014 == (None, None)
-    h2015 = con.execute("select hukou_change_prev_pp from urbanization_changes where region_code = '440100' "
-                        "and year = 2015").fetchone()
+    h2015 = con.execute(
+        "select hukou_change_prev_pp from urbanization_changes where region_code = '440100' and year = 2015"
+    ).fetchone()
     assert h2015 == (None,)
-    ns = con.execute("select resident_change_prev_pp from urbanization_changes where region_code = '440115' "
-                     "and year = 2015").fetchone()
+    ns = con.execute(
+        "select resident_change_prev_pp from urbanization_changes where region_code = '440115' and year = 2015"
+    ).fetchone()
     assert ns == (None,)

@@ -1,4 +1,5 @@
 """Append-only Parquet store."""
+
 import json
 
 import pyarrow.parquet as pq
@@ -29,8 +30,8 @@ def test_a_new_release_is_appended_and_the_old_one_kept(tmp_path):
     result = ingest(p).stored
     assert result["new"] == 1 and result["parts"] == [p for p in result["parts"] if p.startswith("release=2022-12-31/")]
     now = tree_snapshot(p.processed / "observations")
-    for name, data in old_parts.items():          # every earlier part is still there, byte for byte
-        if not name.endswith("manifest.json"):     # the store's commit list and its provenance manifest
+    for name, data in old_parts.items():  # every earlier part is still there, byte for byte
+        if not name.endswith("manifest.json"):  # the store's commit list and its provenance manifest
             assert now[name] == data
     df = Store(p.processed).read()
     assert sorted(df.value_published) == ["1530.59", "1831.21"]

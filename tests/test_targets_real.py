@@ -1,4 +1,5 @@
 """Target verdicts on the bundled real data, against verdicts worked out by hand from the published figures."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,7 @@ def test_every_shared_target_is_in_the_toml_with_its_wording():
 
 def test_guangzhou_2020_final_verdicts_by_hand(con):
     t = by_id(assess(con, region="440100", as_of=2020))
-    assert list(assess(con, region="440100").columns[:len(ASSESS_COLUMNS)]) == ASSESS_COLUMNS
+    assert list(assess(con, region="440100").columns[: len(ASSESS_COLUMNS)]) == ASSESS_COLUMNS
     # hukou population 2020: 9,851,142 persons (Guangzhou summary table) = 985.1142万;
     # target 920万左右, band ±1% = 910.8–929.2 → above the band, in the desirable direction → exceeded, +65.11
     assert t["gz_hukou_total_2020"]["verdict"] == "exceeded"
@@ -97,6 +98,7 @@ def test_mid_term_2018_guangzhou(con):
 
 def test_release_sensitivity_flags_the_national_gap_only(con):
     from hukou_stats.analysis.targets import release_sensitivity
+
     s = release_sensitivity(con, region="000000", as_of=2020).set_index("target_id")
     assert s.loc["cn_gap_reduction_2020", "as known on 2021-05-10"] == "acceleration_needed"
     assert s.loc["cn_gap_reduction_2020", "latest release"] == "not_achieved"

@@ -1,5 +1,6 @@
 """Every kind and verdict of the target assessment, on SYNTHETIC figures (labelled as such in the source
 column), plus the targets file rules and the CI gate (exit codes, JUnit XML)."""
+
 from __future__ import annotations
 
 import json
@@ -26,40 +27,72 @@ def rate(region, year, value, measure="resident_urban_rate_pct", definition=""):
 
 # Zhejiang (330000) resident rate: 2015 50, 2016 51, 2017 52.5, 2018 53, 2020 60 (SYNTHETIC)
 # Guangzhou (440100) hukou rate: 2014 on the 2003 rule, 2016 on the 2015 rule (SYNTHETIC)
-DATA = long_csv(rate("330000", 2015, 50), rate("330000", 2016, 51), rate("330000", 2017, 52.5),
-                rate("330000", 2018, 53), rate("330000", 2020, "60.00"),
-                rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-                rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"))
+DATA = long_csv(
+    rate("330000", 2015, 50),
+    rate("330000", 2016, 51),
+    rate("330000", 2017, 52.5),
+    rate("330000", 2018, 53),
+    rate("330000", 2020, "60.00"),
+    rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+    rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+)
 
 
-def target(tid, region="330000", indicator="resident_urban_rate_pct", kind="level", comparison=">=", value=60,
-           unit="pct", direction="increase", base=2015, year=2020, tolerance=None):
+def target(
+    tid,
+    region="330000",
+    indicator="resident_urban_rate_pct",
+    kind="level",
+    comparison=">=",
+    value=60,
+    unit="pct",
+    direction="increase",
+    base=2015,
+    year=2020,
+    tolerance=None,
+):
     tol = f"tolerance = {tolerance}\n" if tolerance is not None else ""
-    return (f'[[target]]\nid = "{tid}"\nregion = "{region}"\nindicator = "{indicator}"\nkind = "{kind}"\n'
-            f'comparison = "{comparison}"\nvalue = {value}\nunit = "{unit}"\ndirection = "{direction}"\n{tol}'
-            f'base_year = {base}\ntarget_year = {year}\nsource_document = "SYNTHETIC test target"\n'
-            f'wording_zh = "测试目标"\n')
+    return (
+        f'[[target]]\nid = "{tid}"\nregion = "{region}"\nindicator = "{indicator}"\nkind = "{kind}"\n'
+        f'comparison = "{comparison}"\nvalue = {value}\nunit = "{unit}"\ndirection = "{direction}"\n{tol}'
+        f'base_year = {base}\ntarget_year = {year}\nsource_document = "SYNTHETIC test target"\n'
+        f'wording_zh = "测试目标"\n'
+    )
 
 
-TARGETS = "\n".join([
-    target("met_exactly", value=60),                                            # 60.00 ≥ 60 → achieved, margin 0
-    target("exceeded", value=59),                                               # 60 ≥ 59 → exceeded, +1
-    target("missed", value=61),                                                 # 60 < 61 → not achieved, −1
-    target("approx_on_boundary", comparison="≈", value=60.5, tolerance=0.5),   # |60 − 60.5| = 0.5 → achieved
-    target("approx_outside", comparison="≈", value=60.51, tolerance=0.5),      # 0.51 > 0.5 below → not achieved
-    target("approx_above", comparison="≈", value=59.4, tolerance=0.5),         # 0.6 above, increase → exceeded
-    # interim at 2018 (base 2015 = 50, 2018 = 53: +1 point a year observed)
-    target("i_on_track", value=55),            # required (55−50)/5 = 1.0 → R = 1.0 → on track
-    target("i_accel", value=56),               # required 1.2 → R = 0.833 → acceleration needed
-    target("i_limited", value=62),             # required 2.4 → R = 0.417 → limited progress
-    target("i_away", comparison="<=", direction="decrease", value=40),  # required −2, observed +1 → R = −0.5
-    target("pace_final", kind="pace", unit="pp_per_year", value=1, base=2015, year=2018),  # (53−50)/3 = 1 → achieved
-    target("change_final", kind="change_vs_base", unit="pp", value=10, base=2015, year=2020),  # 60−50 = 10 → achieved
-    target("no_base", kind="change_vs_base", unit="pp", value=2, base=2013, year=2020),  # no 2013 value
-    target("single_point", value=60, base=2018, year=2020),  # as of 2018 only one point
-    target("def_break", region="440100", indicator="hukou_urban_rate_pct", kind="pace", unit="pp_per_year",
-           value=1, base=2014, year=2016),
-])
+TARGETS = "\n".join(
+    [
+        target("met_exactly", value=60),  # 60.00 ≥ 60 → achieved, margin 0
+        target("exceeded", value=59),  # 60 ≥ 59 → exceeded, +1
+        target("missed", value=61),  # 60 < 61 → not achieved, −1
+        target("approx_on_boundary", comparison="≈", value=60.5, tolerance=0.5),  # |60 − 60.5| = 0.5 → achieved
+        target("approx_outside", comparison="≈", value=60.51, tolerance=0.5),  # 0.51 > 0.5 below → not achieved
+        target("approx_above", comparison="≈", value=59.4, tolerance=0.5),  # 0.6 above, increase → exceeded
+        # interim at 2018 (base 2015 = 50, 2018 = 53: +1 point a year observed)
+        target("i_on_track", value=55),  # required (55−50)/5 = 1.0 → R = 1.0 → on track
+        target("i_accel", value=56),  # required 1.2 → R = 0.833 → acceleration needed
+        target("i_limited", value=62),  # required 2.4 → R = 0.417 → limited progress
+        target("i_away", comparison="<=", direction="decrease", value=40),  # required −2, observed +1 → R = −0.5
+        target(
+            "pace_final", kind="pace", unit="pp_per_year", value=1, base=2015, year=2018
+        ),  # (53−50)/3 = 1 → achieved
+        target(
+            "change_final", kind="change_vs_base", unit="pp", value=10, base=2015, year=2020
+        ),  # 60−50 = 10 → achieved
+        target("no_base", kind="change_vs_base", unit="pp", value=2, base=2013, year=2020),  # no 2013 value
+        target("single_point", value=60, base=2018, year=2020),  # as of 2018 only one point
+        target(
+            "def_break",
+            region="440100",
+            indicator="hukou_urban_rate_pct",
+            kind="pace",
+            unit="pp_per_year",
+            value=1,
+            base=2014,
+            year=2016,
+        ),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -122,16 +155,19 @@ def test_cannot_assess_has_a_reason(scon):
     assert "nonagri_2003_rule" in d["reason"] and "urban_rural_area_2015_rule" in d["reason"]
 
 
-@pytest.mark.parametrize("text, field, rule", [
-    (target("a", comparison="=="), "comparison", "comparison"),
-    (target("a", kind="trend"), "kind", "kind"),
-    (target("a", tolerance=0.5), "tolerance", "tolerance_only_for_approx"),
-    (target("a", base=2020, year=2020), "base_year", "base_before_target"),
-    (target("a", direction="decrease"), "direction", "direction_matches_comparison"),
-    (target("a") + target("a"), "id", "unique_id"),
-    (target("a").replace('wording_zh = "测试目标"\n', ""), "wording_zh", "required"),
-    (target("a", region="4401"), "region", "region_code"),
-])
+@pytest.mark.parametrize(
+    "text, field, rule",
+    [
+        (target("a", comparison="=="), "comparison", "comparison"),
+        (target("a", kind="trend"), "kind", "kind"),
+        (target("a", tolerance=0.5), "tolerance", "tolerance_only_for_approx"),
+        (target("a", base=2020, year=2020), "base_year", "base_before_target"),
+        (target("a", direction="decrease"), "direction", "direction_matches_comparison"),
+        (target("a") + target("a"), "id", "unique_id"),
+        (target("a").replace('wording_zh = "测试目标"\n', ""), "wording_zh", "required"),
+        (target("a", region="4401"), "region", "region_code"),
+    ],
+)
 def test_invalid_targets_file_names_file_target_field_rule(tmp_path, text, field, rule):
     f = tmp_path / "targets.toml"
     f.write_text(text, encoding="utf-8")
@@ -144,8 +180,9 @@ def test_invalid_targets_file_names_file_target_field_rule(tmp_path, text, field
 
 def test_default_tolerance_is_documented_rule(tmp_path):
     f = tmp_path / "targets.toml"
-    f.write_text(target("a", comparison="≈", value=920, unit="10k_persons") + target("b", comparison="~"),
-                 encoding="utf-8")
+    f.write_text(
+        target("a", comparison="≈", value=920, unit="10k_persons") + target("b", comparison="~"), encoding="utf-8"
+    )
     a, b = load_targets(f)
     assert a.tolerance == pytest.approx(9.2) and "1%" in a.tolerance_rule
     assert b.comparison == "≈" and b.tolerance == 0.5
@@ -164,7 +201,9 @@ def test_gate_exit_codes_and_junit(synth, tmp_path):
     doc = json.loads(js.read_text(encoding="utf-8"))
     n = doc["counts"]
     assert xml.tests == n["targets"] == 15
-    assert xml.failures == n["fail"] == 4   # final verdicts: missed, approx_outside, i_limited (60 < 62), i_away (60 > 40)
+    assert (
+        xml.failures == n["fail"] == 4
+    )  # final verdicts: missed, approx_outside, i_limited (60 < 62), i_away (60 > 40)
     assert xml.skipped == n["cannot_assess"]
     cases = {c.name: c for suite in xml for c in suite}
     missed = next(c for name, c in cases.items() if "[missed]" in name)
@@ -213,10 +252,12 @@ def test_evaluate_writes_markdown_html_and_charts(synth):
 
 def test_boundary_change_between_base_and_current_cannot_be_assessed(tmp_path):
     # 440112 黄埔区 absorbed 440116 萝岗区 on 2014-01-23 (admin_changes.csv): 2013 and 2015 are not comparable
-    p = make_project(tmp_path / "p", {"synthetic/observations.csv": long_csv(rate("440112", 2013, 80),
-                                                                             rate("440112", 2015, 82))})
+    p = make_project(
+        tmp_path / "p", {"synthetic/observations.csv": long_csv(rate("440112", 2013, 80), rate("440112", 2015, 82))}
+    )
     (p.reference / "targets.toml").write_text(
-        target("b", region="440112", kind="change_vs_base", unit="pp", value=1, base=2013, year=2015), encoding="utf-8")
+        target("b", region="440112", kind="change_vs_base", unit="pp", value=1, base=2013, year=2015), encoding="utf-8"
+    )
     ingest(p)
     build(p)
     c = connect(p)
@@ -230,6 +271,7 @@ def test_boundary_change_between_base_and_current_cannot_be_assessed(tmp_path):
 
 def test_build_refuses_an_invalid_targets_file_and_keeps_the_old_database(synth, tmp_path):
     import shutil
+
     p = make_project(tmp_path / "p", {"synthetic/observations.csv": DATA})
     shutil.copy(synth.reference / "targets.toml", p.reference / "targets.toml")
     ingest(p)
@@ -245,8 +287,18 @@ def test_build_refuses_an_invalid_targets_file_and_keeps_the_old_database(synth,
 def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5, as_of=2016):
     p = make_project(tmp_path / "p", {"synthetic/observations.csv": long_csv(*rows)})
     (p.reference / "targets.toml").write_text(
-        target("t", region="440100", indicator="hukou_urban_rate_pct", kind="pace", unit="pp_per_year", value=value,
-               base=base, year=2016), encoding="utf-8")
+        target(
+            "t",
+            region="440100",
+            indicator="hukou_urban_rate_pct",
+            kind="pace",
+            unit="pp_per_year",
+            value=value,
+            base=base,
+            year=2016,
+        ),
+        encoding="utf-8",
+    )
     ingest(p)
     build(p)
     c = connect(p)
@@ -258,17 +310,20 @@ def _assess_gz_hukou(tmp_path, rows, base=2014, value=0.5, as_of=2016):
 
 def test_registry_break_blocks_a_comparison_even_when_the_figures_state_no_definition(tmp_path):
     # definition_breaks.csv: Guangzhou's hukou rate changed definition in 2015, no bridge year in these figures
-    row = _assess_gz_hukou(tmp_path, [rate("440100", 2014, 88, "hukou_urban_rate_pct"),
-                                      rate("440100", 2016, 79, "hukou_urban_rate_pct")])
+    row = _assess_gz_hukou(
+        tmp_path, [rate("440100", 2014, 88, "hukou_urban_rate_pct"), rate("440100", 2016, 79, "hukou_urban_rate_pct")]
+    )
     assert row["verdict"] == "cannot_assess"
     assert "definition break" in row["reason"] and "2015" in row["reason"] and "definition_breaks.csv" in row["reason"]
 
 
 # Guangzhou hukou rate with 2015 measured under both rules (SYNTHETIC): 88.5 old, 78.5 new → bridge shift −10
-BRIDGED = [rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-           rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
-           rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
-           rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule")]
+BRIDGED = [
+    rate("440100", 2014, 88, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+    rate("440100", 2015, 88.5, "hukou_urban_rate_pct", "nonagri_2003_rule"),
+    rate("440100", 2015, 78.5, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+    rate("440100", 2016, 79, "hukou_urban_rate_pct", "urban_rural_area_2015_rule"),
+]
 
 
 def test_bridged_break_is_compared_on_the_new_definition_and_flagged(tmp_path):
@@ -287,12 +342,13 @@ def test_bridge_is_not_applied_when_both_ends_are_on_the_old_definition(tmp_path
     if row["observed_definition"] == "nonagri_2003_rule":
         assert row["base_value"] == pytest.approx(88.0) and "bridge" not in (row["notes"] or "")
         assert row["observed_value"] - row["base_value"] == pytest.approx(0.5)
-    else:   # the new-rule figure chosen for 2015: the base is moved by the bridge
+    else:  # the new-rule figure chosen for 2015: the base is moved by the bridge
         assert row["base_value"] == pytest.approx(78.0)
 
 
 def test_gate_marks_verdicts_resting_on_synthetic_figures(synth):
     from hukou_stats.analysis.gate import json_report, junit_xml, message, run_check
+
     result = run_check(synth)
     assert result.synthetic
     assessed = result.table[result.table["observed_source"].notna()]
@@ -303,6 +359,7 @@ def test_gate_marks_verdicts_resting_on_synthetic_figures(synth):
 
 def test_gate_does_not_mark_real_figures_synthetic(bundled):
     from hukou_stats.analysis.gate import message, run_check
+
     result = run_check(bundled)
     assert not result.synthetic
     assert not any(message(r).startswith("SYNTHETIC") for _, r in result.table.iterrows())

@@ -51,7 +51,7 @@ def test_unit_aliases():
 
 
 def test_published_text_as_readers_see_it():
-    assert parse_number("１，５３０．５９") == (Decimal("1530.59"), 2)      # full-width digits and punctuation
+    assert parse_number("１，５３０．５９") == (Decimal("1530.59"), 2)  # full-width digits and punctuation
     assert parse_number(" 86.46\u3000") == (Decimal("86.46"), 2)
     assert parse_number("－3") == (Decimal("-3"), 0)
     for marker in ("——", "……", "－", "ｘ", "N/A"):
@@ -67,7 +67,8 @@ def test_units_in_brackets():
 
 def test_format_half_up_rounds_half_up_not_to_even_or_by_binary_float():
     from hukou_stats.core.numbers import format_half_up
-    assert format_half_up(2.675, 2) == "2.68"      # '%.2f' gives 2.67 (binary float)
-    assert format_half_up(0.125, 2) == "0.13"      # round() gives 0.12 (half to even)
+
+    assert format_half_up(2.675, 2) == "2.68"  # '%.2f' gives 2.67 (binary float)
+    assert format_half_up(0.125, 2) == "0.13"  # round() gives 0.12 (half to even)
     assert format_half_up(-2.755, 2, sign=True) == "-2.76"
     assert format_half_up(0.4, 2, sign=True) == "+0.40"

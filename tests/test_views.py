@@ -1,11 +1,20 @@
 """The DuckDB views on the bundled real data, against figures published elsewhere."""
+
 from decimal import Decimal
 
 import pytest
 
 from hukou_stats.core.numbers import round_half_up
 
-VIEWS = ["observations", "latest_observations", "counts", "rates", "urbanization", "urbanization_changes", "region_tree"]
+VIEWS = [
+    "observations",
+    "latest_observations",
+    "counts",
+    "rates",
+    "urbanization",
+    "urbanization_changes",
+    "region_tree",
+]
 
 # Published rates that are NOT in the bundle (the bundle has only the counts), each with its source.
 # The rate computed from the bundled counts must round to them at their published precision.
@@ -25,8 +34,9 @@ PUBLISHED_ELSEWHERE = [
 
 
 def test_every_view_and_column_has_a_comment(con):
-    views = {r[0]: r[1] for r in con.execute(
-        "select view_name, comment from duckdb_views() where not internal").fetchall()}
+    views = {
+        r[0]: r[1] for r in con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
+    }
     assert set(VIEWS) <= set(views)
     assert all(views[v] for v in VIEWS)
     blank = con.execute("""select c.table_name, c.column_name from duckdb_columns() c
@@ -37,8 +47,10 @@ def test_every_view_and_column_has_a_comment(con):
 
 @pytest.mark.parametrize("region,year,indicator,series,published,source", PUBLISHED_ELSEWHERE)
 def test_computed_rate_equals_the_rate_published_elsewhere(con, region, year, indicator, series, published, source):
-    value, status = con.execute("select value, status from rates where region_code=? and year=? and indicator=? "
-                                "and series=?", [region, year, indicator, series]).fetchone()
+    value, status = con.execute(
+        "select value, status from rates where region_code=? and year=? and indicator=? and series=?",
+        [region, year, indicator, series],
+    ).fetchone()
     assert status == "computed"
     decimals = -Decimal(published).as_tuple().exponent
     assert round_half_up(value, decimals) == Decimal(published), source
@@ -56,21 +68,26 @@ def test_counts_of_different_series_or_dates_never_meet_in_one_rate(con):
               and n.reference_date = r.reference_date and n.value = r.numerator and d.value = r.denominator
               and n.measure like '%urban' and d.measure like '%total')""").fetchall()
     assert bad == []
-    gz2020 = con.execute("select series, denominator from rates where region_code='440100' and year=2020 "
-                         "and indicator='resident_rate_pct'").fetchall()
+    gz2020 = con.execute(
+        "select series, denominator from rates where region_code='440100' and year=2020 "
+        "and indicator='resident_rate_pct'"
+    ).fetchall()
     assert gz2020 == [("census_2020", 18676605.0)]
 
 
 def test_guangzhou_urbanization_has_2013_to_2021(con):
-    years = [r[0] for r in con.execute(
-        "select year from urbanization where region_code='440100' order by year").fetchall()]
+    years = [
+        r[0] for r in con.execute("select year from urbanization where region_code='440100' order by year").fetchall()
+    ]
     assert years == list(range(2013, 2022))
 
 
 def test_headline_follows_the_latest_revision_and_is_a_published_figure(con):
     # 2019: first released 86.46 %, revised after the census to 85.13 %; the headline is the revised one
-    r = con.execute("select resident_rate_pct, resident_series, resident_status from urbanization "
-                    "where region_code='440100' and year=2019").fetchone()
+    r = con.execute(
+        "select resident_rate_pct, resident_series, resident_status from urbanization "
+        "where region_code='440100' and year=2019"
+    ).fetchone()
     assert r == (85.13, "census_revised", "published")
     # every published-status headline is exactly a published figure of the bundle
     bad = con.execute("""select u.region_code, u.year from urbanization u where u.resident_status = 'published'
@@ -80,22 +97,28 @@ def test_headline_follows_the_latest_revision_and_is_a_published_figure(con):
 
 
 def test_hukou_rate_and_gap_from_counts(con):
-    h, gap = con.execute("select hukou_rate_pct, gap_pp from urbanization where region_code='440100' and year=2021").fetchone()
-    assert round_half_up(h, 2) == Decimal("80.81")   # 8174391 / 10115306
+    h, gap = con.execute(
+        "select hukou_rate_pct, gap_pp from urbanization where region_code='440100' and year=2021"
+    ).fetchone()
+    assert round_half_up(h, 2) == Decimal("80.81")  # 8174391 / 10115306
     assert gap == pytest.approx(86.46 - 100 * 8174391 / 10115306)
 
 
 def test_national_changes_agree_with_the_published_communiques(con):
     """NBS 2019 communiqué: 常住 60.60% 比上年末提高1.02个百分点; 户籍 44.38% 提高1.01个百分点 (METHOD-NOTES §3.5)."""
-    rp, hp = con.execute("select resident_change_prev_pp, hukou_change_prev_pp from urbanization_changes "
-                         "where region_code='000000' and year=2019").fetchone()
+    rp, hp = con.execute(
+        "select resident_change_prev_pp, hukou_change_prev_pp from urbanization_changes "
+        "where region_code='000000' and year=2019"
+    ).fetchone()
     assert round_half_up(rp, 2) == Decimal("1.02") and round_half_up(hp, 2) == Decimal("1.01")
 
 
 def test_changes_are_null_across_series(con):
     # 2018 headline is census_revised; 2017 exists only in the pre-census yearbook series
-    rp, note = con.execute("select resident_change_prev_pp, comparability_note from urbanization_changes "
-                           "where region_code='440100' and year=2018").fetchone()
+    rp, note = con.execute(
+        "select resident_change_prev_pp, comparability_note from urbanization_changes "
+        "where region_code='440100' and year=2018"
+    ).fetchone()
     assert rp is None and "no 2017 value in series census_revised" in note
 
 

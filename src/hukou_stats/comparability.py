@@ -10,6 +10,7 @@ The rules live in the database (one mechanism, used by the view urbanization_cha
 `breaks_between` answers: which definition breaks lie between two years for a region and indicator,
 and whether each can be bridged (a year measured under both definitions, supplied as data).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,26 +35,33 @@ class Break:
     @property
     def note(self) -> str:
         how = f"bridged via {self.bridge_year}" if self.bridged else "no bridge: not compared"
-        return (f"{self.indicator}: definition break {self.break_year} "
-                f"({self.definition_before} -> {self.definition_after}), {how}")
+        return (
+            f"{self.indicator}: definition break {self.break_year} "
+            f"({self.definition_before} -> {self.definition_after}), {how}"
+        )
 
 
-def breaks_between(con: duckdb.DuckDBPyConnection, region_code: str, indicator: str,
-                   year_from: int, year_to: int) -> list[Break]:
+def breaks_between(
+    con: duckdb.DuckDBPyConnection, region_code: str, indicator: str, year_from: int, year_to: int
+) -> list[Break]:
     """Definition breaks crossed by a comparison of `indicator` ('hukou_rate_pct', 'resident_rate_pct';
     'gap_pp' checks both) between two years: y1 < break_year <= y2. Empty list = no break."""
     lo, hi = sorted((year_from, year_to))
     indicators = ["hukou_rate_pct", "resident_rate_pct"] if indicator == "gap_pp" else [indicator]
-    rows = con.execute("""SELECT region_code, indicator, break_year, definition_before, definition_after,
+    rows = con.execute(
+        """SELECT region_code, indicator, break_year, definition_before, definition_after,
                                  bridge_year, bridge_shift_pp
                           FROM comparability
                           WHERE region_code = ? AND list_contains(?, indicator) AND break_year > ? AND break_year <= ?
-                          ORDER BY break_year""", [region_code, indicators, lo, hi]).fetchall()
+                          ORDER BY break_year""",
+        [region_code, indicators, lo, hi],
+    ).fetchall()
     return [Break(*r) for r in rows]
 
 
-def comparable(con: duckdb.DuckDBPyConnection, region_code: str, indicator: str,
-               year_from: int, year_to: int) -> tuple[bool, str | None]:
+def comparable(
+    con: duckdb.DuckDBPyConnection, region_code: str, indicator: str, year_from: int, year_to: int
+) -> tuple[bool, str | None]:
     """(True, None) when no break lies between the years; (True, note) when every break is bridged;
     (False, note) when one is not."""
     found = breaks_between(con, region_code, indicator, year_from, year_to)

@@ -5,6 +5,7 @@ needed, limited progress, moving away) — and, with --strict, any "cannot asses
 configuration (a broken targets.toml, an unknown region, a bad --release). "cannot assess" is otherwise
 a warning: it is reported (a JUnit <skipped> with its reason) but does not fail the gate.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,13 @@ from hukou_stats.analysis.targets import assess
 from hukou_stats.reference.targets import load_targets
 from hukou_stats.core.numbers import format_half_up
 
-UNIT_LABEL = {"pct": "%", "pp": " points", "pp_per_year": " points a year", "10k_persons": " (10k persons)",
-              "10k_persons_per_year": " (10k persons a year)"}
+UNIT_LABEL = {
+    "pct": "%",
+    "pp": " points",
+    "pp_per_year": " points a year",
+    "10k_persons": " (10k persons)",
+    "10k_persons_per_year": " (10k persons a year)",
+}
 
 
 @dataclass
@@ -53,7 +59,6 @@ class GateResult:
         return 0
 
 
-
 def _fmt(x, unit: str = "") -> str:
     if x is None or pd.isna(x):
         return "n/a"
@@ -71,22 +76,36 @@ def is_synthetic(source) -> bool:
 def message(row) -> str:
     """The verdict in words (the JUnit failure message); SYNTHETIC first when its figures are synthetic."""
     v = row["verdict"]
-    head = ("SYNTHETIC DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "") + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
+    head = (
+        ("SYNTHETIC DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "")
+        + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
+    )
     if v == "cannot_assess":
         return f"{head}; cannot assess: {row['reason']} ({row['release_used']})"
     if row["assessment"] == "final":
-        body = (f"; observed {int(row['observed_year'])}: {_fmt(row['assessed_value'], row['unit'])}, "
-                f"margin {format_half_up(row['margin'], 2, sign=True)}")
+        body = (
+            f"; observed {int(row['observed_year'])}: {_fmt(row['assessed_value'], row['unit'])}, "
+            f"margin {format_half_up(row['margin'], 2, sign=True)}"
+        )
     else:
-        body = (f"; interim at {int(row['as_of_year'])} (latest data {int(row['observed_year'])}): progress ratio "
-                f"{format_half_up(row['progress_ratio'], 2)}" if pd.notna(row['progress_ratio']) else "")
+        body = (
+            f"; interim at {int(row['as_of_year'])} (latest data {int(row['observed_year'])}): progress ratio "
+            f"{format_half_up(row['progress_ratio'], 2)}"
+            if pd.notna(row["progress_ratio"])
+            else ""
+        )
         body += f", projected {int(row['target_year'])}: {_fmt(row['projected_value'], row['unit'])}"
     notes = f"; note: {row['notes']}" if isinstance(row.get("notes"), str) and row["notes"] else ""
     return f"{head}{body}; method: {row['method']}; release: {row['release_used']}{notes}"
 
 
-def run_check(project: Project, region: str | None = None, year: int | None = None,
-              release: Release | str | None = None, strict: bool = False) -> GateResult:
+def run_check(
+    project: Project,
+    region: str | None = None,
+    year: int | None = None,
+    release: Release | str | None = None,
+    strict: bool = False,
+) -> GateResult:
     """Assess the targets (all, or one region's) at evaluation year `year` (default: each target year)."""
     r = release if isinstance(release, Release) else parse_release(release)
     path = project.reference / "targets.toml"
@@ -99,6 +118,7 @@ def run_check(project: Project, region: str | None = None, year: int | None = No
     code = None
     if region is not None:
         from hukou_stats.reference.registry import Registry
+
         code = Registry.load(project.reference / "regions.csv").resolve(region)
     con = connect(project, release=r)
     try:
@@ -116,10 +136,23 @@ def junit_xml(result: GateResult) -> str:
     t = result.table
     n_fail = len(result.failed) + (len(result.cannot) if result.strict else 0)
     n_skip = 0 if result.strict else len(result.cannot)
-    suites = ET.Element("testsuites", name="hukou-stats targets", tests=str(len(t)), failures=str(n_fail),
-                        errors="0", skipped=str(n_skip))
-    suite = ET.SubElement(suites, "testsuite", name=f"targets ({result.release.label})", tests=str(len(t)),
-                          failures=str(n_fail), errors="0", skipped=str(n_skip))
+    suites = ET.Element(
+        "testsuites",
+        name="hukou-stats targets",
+        tests=str(len(t)),
+        failures=str(n_fail),
+        errors="0",
+        skipped=str(n_skip),
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"targets ({result.release.label})",
+        tests=str(len(t)),
+        failures=str(n_fail),
+        errors="0",
+        skipped=str(n_skip),
+    )
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="release", value=result.release.label)
     ET.SubElement(props, "property", name="strict", value=str(result.strict).lower())
@@ -142,16 +175,53 @@ def junit_xml(result: GateResult) -> str:
 
 
 def json_report(result: GateResult) -> str:
-    cols = ["target_id", "region_code", "indicator", "kind", "comparison", "target_value", "unit", "tolerance",
-            "base_year", "base_year_used", "target_year", "as_of_year", "assessment", "base_value", "observed_year",
-            "observed_value", "assessed_value", "margin", "progress_ratio", "projected_value", "annual_changes",
-            "verdict", "verdict_zh", "gate", "method", "reason", "notes", "release_used", "source_document",
-            "wording_zh", "observed_source"]
+    cols = [
+        "target_id",
+        "region_code",
+        "indicator",
+        "kind",
+        "comparison",
+        "target_value",
+        "unit",
+        "tolerance",
+        "base_year",
+        "base_year_used",
+        "target_year",
+        "as_of_year",
+        "assessment",
+        "base_value",
+        "observed_year",
+        "observed_value",
+        "assessed_value",
+        "margin",
+        "progress_ratio",
+        "projected_value",
+        "annual_changes",
+        "verdict",
+        "verdict_zh",
+        "gate",
+        "method",
+        "reason",
+        "notes",
+        "release_used",
+        "source_document",
+        "wording_zh",
+        "observed_source",
+    ]
     rows = json.loads(result.table[cols].to_json(orient="records", force_ascii=False))
-    doc = {"release": result.release.label, "synthetic": result.synthetic, "strict": result.strict, "exit_code": result.exit_code,
-           "counts": {"targets": len(result.table), "pass": int((result.table["gate"] == "pass").sum()),
-                      "fail": len(result.failed), "cannot_assess": len(result.cannot)},
-           "targets": rows}
+    doc = {
+        "release": result.release.label,
+        "synthetic": result.synthetic,
+        "strict": result.strict,
+        "exit_code": result.exit_code,
+        "counts": {
+            "targets": len(result.table),
+            "pass": int((result.table["gate"] == "pass").sum()),
+            "fail": len(result.failed),
+            "cannot_assess": len(result.cannot),
+        },
+        "targets": rows,
+    }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -6,23 +6,52 @@ Example:
     >>> assess(con, region="440100", as_of=2018)            # the mid-term evaluation
     >>> assess(con, region="000000", release="2021-03-01")  # as known before the 2020 census results
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
 from hukou_stats.reference.releases import Release, apply_release
 
-GATE = {"achieved": "pass", "exceeded": "pass", "on_track": "pass", "not_achieved": "fail",
-        "acceleration_needed": "fail", "limited_progress": "fail", "moving_away": "fail", "cannot_assess": "warning"}
+GATE = {
+    "achieved": "pass",
+    "exceeded": "pass",
+    "on_track": "pass",
+    "not_achieved": "fail",
+    "acceleration_needed": "fail",
+    "limited_progress": "fail",
+    "moving_away": "fail",
+    "cannot_assess": "warning",
+}
 
 # the columns other modules (bulletin T5, gate, report) rely on, in this order; more follow
-ASSESS_COLUMNS = ["target_id", "region_code", "indicator", "kind", "comparison", "target_value", "unit", "base_year",
-                  "target_year", "as_of_year", "base_value", "observed_value", "margin", "progress_ratio", "verdict",
-                  "verdict_zh", "method", "reason", "release_used", "source_document"]
+ASSESS_COLUMNS = [
+    "target_id",
+    "region_code",
+    "indicator",
+    "kind",
+    "comparison",
+    "target_value",
+    "unit",
+    "base_year",
+    "target_year",
+    "as_of_year",
+    "base_value",
+    "observed_value",
+    "margin",
+    "progress_ratio",
+    "verdict",
+    "verdict_zh",
+    "method",
+    "reason",
+    "release_used",
+    "source_document",
+]
 
 
-def assess(con, region: str | None = None, as_of: int | None = None,
-           release: Release | str | None = None) -> pd.DataFrame:
+def assess(
+    con, region: str | None = None, as_of: int | None = None, release: Release | str | None = None
+) -> pd.DataFrame:
     """Assess every target (of one region if given) at evaluation year `as_of`.
 
     as_of=None is the final evaluation (each target at its target year); a year after a target's
@@ -54,7 +83,9 @@ def observed_path(con, target_id: str, as_of: int | None = None) -> pd.DataFrame
         """SELECT DISTINCT observed_year AS year, observed_value AS value FROM target_status
            WHERE target_id = ? AND observed_year IS NOT NULL
              AND as_of_year <= least(coalesce(CAST(? AS INTEGER), target_year), target_year)
-           ORDER BY year""", [target_id, as_of]).df()
+           ORDER BY year""",
+        [target_id, as_of],
+    ).df()
 
 
 def release_sensitivity(con, region: str | None = None, as_of: int | None = None) -> pd.DataFrame:
@@ -62,9 +93,11 @@ def release_sensitivity(con, region: str | None = None, as_of: int | None = None
     (table benchmarks, e.g. the 2020 census results). One row per target, one column per release; `differs`
     marks the targets whose verdict depends on the release. Leaves the connection on the latest release."""
     import datetime as dt
+
     releases = ["latest", "first"] + [
         (d - dt.timedelta(days=1)).isoformat()
-        for (d,) in con.execute("SELECT DISTINCT CAST(benchmark_date AS DATE) FROM benchmarks ORDER BY 1").fetchall()]
+        for (d,) in con.execute("SELECT DISTINCT CAST(benchmark_date AS DATE) FROM benchmarks ORDER BY 1").fetchall()
+    ]
     frames = []
     for r in releases:
         t = assess(con, region=region, as_of=as_of, release=r)

@@ -1,4 +1,5 @@
 """The command line `hukou-stats`: a thin layer over the functions of the stages."""
+
 from hukou_stats.cli.app import app
 
 __all__ = ["app"]

@@ -4,6 +4,7 @@ A reader sees the old file or the new one, never a part: a process killed at any
 any OSError leaves the previous file whole and no partial file under the target's name (the temporary file
 is removed; one left by a killed process is swept by the next run holding the lock, see locking.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,8 +35,10 @@ def io_message(target: Path, e: OSError) -> str:
         why = "no permission to write there / 没有写入权限"
     else:
         why = e.strerror or str(e)
-    return (f"cannot write {target}: {why}. Nothing was changed: the previous file, if any, is whole. "
-            f"/ 无法写入 {target}，原有文件未被改动。")
+    return (
+        f"cannot write {target}: {why}. Nothing was changed: the previous file, if any, is whole. "
+        f"/ 无法写入 {target}，原有文件未被改动。"
+    )
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -67,7 +70,7 @@ def atomic_path(target: Path):
         if tmp_path.is_file():
             with open(tmp_path, "rb+") as f:
                 os.fsync(f.fileno())
-            os.chmod(tmp_path, 0o666 & ~UMASK)   # mkstemp makes 0600; outputs are for analysts to read
+            os.chmod(tmp_path, 0o666 & ~UMASK)  # mkstemp makes 0600; outputs are for analysts to read
         os.replace(tmp_path, target)
         _fsync_dir(target.parent)
     except OSError as e:

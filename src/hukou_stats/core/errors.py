@@ -7,6 +7,7 @@ Exit codes (documented in the README):
 Messages are for statisticians, in Chinese and English: each Issue names file, sheet, row, column,
 the value and the rule broken (RULES_ZH gives the Chinese wording of each rule).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ A second run waits up to the timeout (default 60 s: `--lock-timeout`, or HUKOU_S
 with exit code 3 and a message naming the run that holds the lock. Readers (validate, query, bulletin)
 take no lock: they read committed files only (the store's manifest, the renamed database).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -58,15 +59,23 @@ def write_lock(folder: Path, timeout: float | None = None):
     except Timeout:
         raise InputOutputError(
             f"{folder} is being written by {_owner(folder)}; waited {timeout:g} s. Run again when it has finished "
-            f"(or wait longer: --lock-timeout SECONDS). / 另一进程正在写入 {folder}，请稍后再试。") from None
+            f"(or wait longer: --lock-timeout SECONDS). / 另一进程正在写入 {folder}，请稍后再试。"
+        ) from None
     except OSError as e:
         raise InputOutputError(f"cannot lock {folder}: {e.strerror or e}") from e
     try:
         if outermost:
             with contextlib.suppress(OSError):
-                (folder / OWNER_NAME).write_text(json.dumps({
-                    "pid": os.getpid(), "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv)),
-                    "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}), encoding="utf-8")
+                (folder / OWNER_NAME).write_text(
+                    json.dumps(
+                        {
+                            "pid": os.getpid(),
+                            "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv)),
+                            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        }
+                    ),
+                    encoding="utf-8",
+                )
             sweep_temporaries(folder)
         yield
     finally:

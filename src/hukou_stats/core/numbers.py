@@ -5,6 +5,7 @@ A figure published as "1530.59" in 万人 is 15,305,900 persons known to
 Rounding for publication (half-up, 四舍五入) happens only at output, with
 `decimal`, never with binary floats.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,16 @@ UNITS: dict[str, tuple[str, int]] = {
     "pct": ("pct", 1),
 }
 UNIT_ALIASES = {
-    "persons": "persons", "person": "persons", "人": "persons",
-    "10k_persons": "10k_persons", "万人": "10k_persons", "万": "10k_persons",
-    "pct": "pct", "%": "pct", "percent": "pct", "％": "pct",
+    "persons": "persons",
+    "person": "persons",
+    "人": "persons",
+    "10k_persons": "10k_persons",
+    "万人": "10k_persons",
+    "万": "10k_persons",
+    "pct": "pct",
+    "%": "pct",
+    "percent": "pct",
+    "％": "pct",
 }
 # text that means "not available" in published tables (after full-width characters are made ASCII)
 MISSING_MARKERS = {"", "—", "——", "-", "--", "–", "…", "……", "...", "x", "X", "[x]", "..", "NA", "n/a", "N/A"}
@@ -77,7 +85,6 @@ def round_half_up(x: float | Decimal | None, decimals: int) -> Decimal | None:
     d = x if isinstance(x, Decimal) else Decimal(repr(float(x)))
     q = Decimal(1).scaleb(-decimals)
     return d.quantize(q, rounding=ROUND_HALF_UP)
-
 
 
 def format_half_up(x, decimals: int, sign: bool = False) -> str:

@@ -1,4 +1,5 @@
 """Where things live. Every path derives from one root (the repository by default)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ the SHA-256 and size of every input file and every output file, so that a publis
 the exact inputs it came from and any later change is seen. Paths are relative to `root` (the project
 folder), itself stored relative to the manifest, so a project moved as a whole still verifies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,11 +75,19 @@ def _published(entry: dict, staged: Path, final: Path | None, root: Path) -> dic
     if final is None:
         return entry
     old, new = _rel(staged, root) + "/", _rel(final, root) + "/"
-    return {**entry, "path": new + entry["path"][len(old):]} if entry["path"].startswith(old) else entry
+    return {**entry, "path": new + entry["path"][len(old) :]} if entry["path"].startswith(old) else entry
 
 
-def write_manifest(target: Path, inputs, *, release: str = "latest", root: Path | None = None,
-                   outputs=None, extra: dict | None = None, publish_as: Path | None = None) -> Path:
+def write_manifest(
+    target: Path,
+    inputs,
+    *,
+    release: str = "latest",
+    root: Path | None = None,
+    outputs=None,
+    extra: dict | None = None,
+    publish_as: Path | None = None,
+) -> Path:
     """Write the manifest of `target` (a folder or a file). `inputs`: files or folders to hash, or entries
     already hashed ({"path", "sha256", "bytes"}, e.g. carried from an upstream manifest). `outputs`: by
     default the file itself, or every file in the folder (then `verify` also reports files added later).
@@ -100,19 +109,21 @@ def write_manifest(target: Path, inputs, *, release: str = "latest", root: Path 
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
         "root": os.path.relpath(root, mpath.parent),
         "inputs": sorted(by_path.values(), key=lambda e: e["path"]),
-        "outputs": [_published(file_entry(f, root), target, publish_as, root)
-                    for f in outs if not f.name.endswith(TEMP_SUFFIX)],
+        "outputs": [
+            _published(file_entry(f, root), target, publish_as, root) for f in outs if not f.name.endswith(TEMP_SUFFIX)
+        ],
         "outputs_complete": complete,
         **(extra or {}),
     }
-    if mpath.is_file():   # nothing changed but the time: keep the manifest as it is (re-running changes nothing)
+    if mpath.is_file():  # nothing changed but the time: keep the manifest as it is (re-running changes nothing)
         try:
             old = json.loads(mpath.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = None
         volatile = ("created", "command")
-        if isinstance(old, dict) and {k: v for k, v in old.items() if k not in volatile} == \
-                {k: v for k, v in manifest.items() if k not in volatile}:
+        if isinstance(old, dict) and {k: v for k, v in old.items() if k not in volatile} == {
+            k: v for k, v in manifest.items() if k not in volatile
+        }:
             return mpath
     write_text(mpath, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return mpath
@@ -132,16 +143,19 @@ def read_manifest(path: Path) -> dict:
 
 @dataclass(frozen=True)
 class Drift:
-    role: str       # input | output
-    kind: str       # changed | missing | unlisted
+    role: str  # input | output
+    kind: str  # changed | missing | unlisted
     path: str
     expected: str = ""
     found: str = ""
 
     def __str__(self) -> str:
         zh = {"changed": "已改变", "missing": "缺失", "unlisted": "清单外新增"}[self.kind]
-        what = {"changed": f"SHA-256 {self.expected[:12]}… now {self.found[:12]}…", "missing": "file not found",
-                "unlisted": "file not in the manifest"}[self.kind]
+        what = {
+            "changed": f"SHA-256 {self.expected[:12]}… now {self.found[:12]}…",
+            "missing": "file not found",
+            "unlisted": "file not in the manifest",
+        }[self.kind]
         return f"{self.role} {self.path}: {self.kind} / {zh} ({what})"
 
 

@@ -4,6 +4,7 @@
 - wide CSV/XLSX (regions x years, or regions x measures) with a TOML spec beside it
   (same stem, `.toml`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,11 @@ def discover(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DATA_SUFFIXES
-                          and not f.name.startswith((".", "~$")))
+            out += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in DATA_SUFFIXES and not f.name.startswith((".", "~$"))
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -61,20 +65,33 @@ def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tu
     with open(path, "rb") as f:
         magic = f.read(8)
     if path.suffix.lower() == ".xls" or magic == OLE_MAGIC:
-        what = ("an old Excel workbook (.xls, OLE2 format)" if path.suffix.lower() == ".xls" else
-                "a password-protected workbook, or an old .xls renamed (OLE2 format)")
-        return empty_frame(), [Issue("error", "file_readable", f"{what}: open it in Excel or LibreOffice and save it "
-                                     "as .xlsx without a password, then read that", file=label)]
+        what = (
+            "an old Excel workbook (.xls, OLE2 format)"
+            if path.suffix.lower() == ".xls"
+            else "a password-protected workbook, or an old .xls renamed (OLE2 format)"
+        )
+        return empty_frame(), [
+            Issue(
+                "error",
+                "file_readable",
+                f"{what}: open it in Excel or LibreOffice and save it as .xlsx without a password, then read that",
+                file=label,
+            )
+        ]
     spec = spec_for(path)
     if spec is not None:
         return read_wide(path, spec, registry, reference_dir, label)
     if path.suffix.lower() == ".csv":
         return read_long_csv(path, registry, reference_dir, label)
-    return empty_frame(), [Issue(
-        "error", "spec_required",
-        f"a {path.suffix} file needs a spec file {path.with_suffix('.toml').name} beside it "
-        f"(only the canonical long CSV with columns {', '.join(LONG_REQUIRED)} is read without one)",
-        file=label)]
+    return empty_frame(), [
+        Issue(
+            "error",
+            "spec_required",
+            f"a {path.suffix} file needs a spec file {path.with_suffix('.toml').name} beside it "
+            f"(only the canonical long CSV with columns {', '.join(LONG_REQUIRED)} is read without one)",
+            file=label,
+        )
+    ]
 
 
 __all__ = ["CANONICAL_COLUMNS", "discover", "read_file", "spec_for"]

@@ -1,4 +1,5 @@
 """The canonical observation row, and the code that builds it from a published cell."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +13,41 @@ from hukou_stats.reference.series import MEASURES, RATE_MEASURES, reference_date
 from hukou_stats.core.numbers import normalise_unit, parse_number, to_canonical
 
 CANONICAL_COLUMNS = [
-    "region_code", "region_name", "year", "reference_date", "measure",
-    "value", "unit", "value_published", "unit_published", "decimals", "precision",
-    "source", "published", "release_date", "release_precision", "seen_at",
-    "series", "definition", "note", "source_file", "source_row", "row_id",
+    "region_code",
+    "region_name",
+    "year",
+    "reference_date",
+    "measure",
+    "value",
+    "unit",
+    "value_published",
+    "unit_published",
+    "decimals",
+    "precision",
+    "source",
+    "published",
+    "release_date",
+    "release_precision",
+    "seen_at",
+    "series",
+    "definition",
+    "note",
+    "source_file",
+    "source_row",
+    "row_id",
 ]
 # what makes a figure the same figure: editing where it was seen, or a note, does not make a new one
-IDENTITY = ["region_code", "year", "measure", "value_published", "unit_published",
-            "source", "published", "series", "definition"]
+IDENTITY = [
+    "region_code",
+    "year",
+    "measure",
+    "value_published",
+    "unit_published",
+    "source",
+    "published",
+    "series",
+    "definition",
+]
 
 
 def empty_frame() -> pd.DataFrame:
@@ -28,8 +56,9 @@ def empty_frame() -> pd.DataFrame:
 
 def frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=CANONICAL_COLUMNS)
-    df = df.astype({"year": "int64", "value": "float64", "decimals": "int64",
-                    "precision": "float64", "source_row": "int64"})
+    df = df.astype(
+        {"year": "int64", "value": "float64", "decimals": "int64", "precision": "float64", "source_row": "int64"}
+    )
     for c in ("reference_date", "release_date"):
         df[c] = df[c].astype("object").where(df[c].notna(), None)
     for c in CANONICAL_COLUMNS:
@@ -57,15 +86,41 @@ class RowBuilder:
         self.registry = registry
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
-        self.issues.append(Issue("error", rule, message, file=self.label, row=row, sheet=self.sheet,
-                                 column=column, value="" if value is None else str(value)))
+        self.issues.append(
+            Issue(
+                "error",
+                rule,
+                message,
+                file=self.label,
+                row=row,
+                sheet=self.sheet,
+                column=column,
+                value="" if value is None else str(value),
+            )
+        )
 
-    def add(self, *, row: int, region_code: str, region_name: str | None, year, measure: str,
-            value_text, unit: str, source: str, published: str, series: str,
-            definition: str | None = None, seen_at: str | None = None, note: str | None = None,
-            decimals_override: int | None = None, value_column: str = "value",
-            reference_day: dt.date | None = None, empty_is_missing: bool = True,
-            region_column: str = "region_code") -> None:
+    def add(
+        self,
+        *,
+        row: int,
+        region_code: str,
+        region_name: str | None,
+        year,
+        measure: str,
+        value_text,
+        unit: str,
+        source: str,
+        published: str,
+        series: str,
+        definition: str | None = None,
+        seen_at: str | None = None,
+        note: str | None = None,
+        decimals_override: int | None = None,
+        value_column: str = "value",
+        reference_day: dt.date | None = None,
+        empty_is_missing: bool = True,
+        region_column: str = "region_code",
+    ) -> None:
         n_before = len(self.issues)
         try:
             year_i = int(str(year).strip())
@@ -75,24 +130,34 @@ class RowBuilder:
             self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
             return
         if measure not in MEASURES:
-            self.err(row, "measure", measure, "measure_allowed",
-                     f"unknown measure; allowed: {', '.join(sorted(MEASURES))}")
+            self.err(
+                row, "measure", measure, "measure_allowed", f"unknown measure; allowed: {', '.join(sorted(MEASURES))}"
+            )
         unit_n = normalise_unit(unit)
         if unit_n is None:
-            self.err(row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)")
+            self.err(
+                row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)"
+            )
         elif measure in RATE_MEASURES and unit_n != "pct":
             self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct")
         elif measure in MEASURES and measure not in RATE_MEASURES and unit_n == "pct":
             self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct")
         if series not in self.known_series:
-            self.err(row, "series", series, "series_allowed",
-                     f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}")
+            self.err(
+                row,
+                "series",
+                series,
+                "series_allowed",
+                f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}",
+            )
         if not str(source or "").strip():
             self.err(row, "source", source, "source_required", "every figure must name its source publication")
         try:
             rel, rel_prec = release_date(published or "")
         except ValueError:
-            self.err(row, "published", published, "release_date_format", "release date must be YYYY, YYYY-MM or YYYY-MM-DD")
+            self.err(
+                row, "published", published, "release_date_format", "release date must be YYYY, YYYY-MM or YYYY-MM-DD"
+            )
             rel, rel_prec = None, "unknown"
         try:
             parsed = parse_number(value_text)
@@ -102,17 +167,37 @@ class RowBuilder:
         if parsed is None:
             self.missing_cells += 1  # a published "not available": no observation
             if not empty_is_missing:
-                self.issues.append(Issue("warning", "value_present", "no value: the row is not stored",
-                                         file=self.label, sheet=self.sheet, row=row, column=value_column,
-                                         value=str(value_text)))
+                self.issues.append(
+                    Issue(
+                        "warning",
+                        "value_present",
+                        "no value: the row is not stored",
+                        file=self.label,
+                        sheet=self.sheet,
+                        row=row,
+                        column=value_column,
+                        value=str(value_text),
+                    )
+                )
             return
-        ref_day = reference_day or (reference_date(year_i, series, self.reference_dir)
-                                    if series in self.known_series else None)
+        ref_day = reference_day or (
+            reference_date(year_i, series, self.reference_dir) if series in self.known_series else None
+        )
         if self.registry is not None:
             doubt = self.registry.check_code(region_code, ref_day)
             if doubt:
-                self.issues.append(Issue(doubt[0], "region_code_known", doubt[1], file=self.label, sheet=self.sheet, row=row,
-                                         column=region_column, value=region_code))
+                self.issues.append(
+                    Issue(
+                        doubt[0],
+                        "region_code_known",
+                        doubt[1],
+                        file=self.label,
+                        sheet=self.sheet,
+                        row=row,
+                        column=region_column,
+                        value=region_code,
+                    )
+                )
         if any(i.severity == "error" for i in self.issues[n_before:]):
             return
         dec, decimals = parsed
@@ -120,20 +205,34 @@ class RowBuilder:
             decimals = decimals_override
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
         fields = dict(
-            region_code=region_code, region_name=region_name or None, year=year_i,
+            region_code=region_code,
+            region_name=region_name or None,
+            year=year_i,
             reference_date=ref_day,
-            measure=measure, value=value, unit=canon_unit,
-            value_published=str(value_text).strip(), unit_published=unit_n, decimals=decimals,
-            precision=precision, source=str(source).strip(), published=str(published or "").strip(),
-            release_date=rel, release_precision=rel_prec, seen_at=(seen_at or None),
-            series=series, definition=(definition or None), note=(note or None),
-            source_file=self.label, source_row=row,
+            measure=measure,
+            value=value,
+            unit=canon_unit,
+            value_published=str(value_text).strip(),
+            unit_published=unit_n,
+            decimals=decimals,
+            precision=precision,
+            source=str(source).strip(),
+            published=str(published or "").strip(),
+            release_date=rel,
+            release_precision=rel_prec,
+            seen_at=(seen_at or None),
+            series=series,
+            definition=(definition or None),
+            note=(note or None),
+            source_file=self.label,
+            source_row=row,
         )
         fields["row_id"] = row_id(fields)
         self.rows.append(fields)
 
     def result(self) -> tuple[pd.DataFrame, list[Issue]]:
         if not self.rows and not any(i.severity == "error" for i in self.issues):
-            self.issues.append(Issue("warning", "file_has_figures", "no figures in this file", file=self.label,
-                                     sheet=self.sheet))
+            self.issues.append(
+                Issue("warning", "file_has_figures", "no figures in this file", file=self.label, sheet=self.sheet)
+            )
         return frame(self.rows), self.issues

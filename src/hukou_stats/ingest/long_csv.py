@@ -1,4 +1,5 @@
 """The canonical long CSV: one row per published figure, no spec needed."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,7 @@ LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definiti
 def read_csv_text(path: Path) -> pd.DataFrame:
     """All cells as text, exactly as written (no NA guessing); UTF-8 +-BOM or GBK/GB18030 (detected)."""
     text, _ = read_text(path)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
-                       sep=delimiter(text))
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, sep=delimiter(text))
 
 
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):
@@ -29,10 +29,15 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
     if "region_code" not in df.columns and "region" not in df.columns:
         missing.insert(0, "region_code (or region)")
     if missing:
-        return empty_frame(), [Issue(
-            "error", "long_columns",
-            f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
-            f"file {path.with_suffix('.toml').name} beside it", file=label)]
+        return empty_frame(), [
+            Issue(
+                "error",
+                "long_columns",
+                f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
+                f"file {path.with_suffix('.toml').name} beside it",
+                file=label,
+            )
+        ]
     b = RowBuilder(label, reference_dir, registry)
     for i, rec in enumerate(df.to_dict("records")):
         line = i + 2  # header is line 1; blank lines are kept so that this is the line in the file
@@ -54,12 +59,32 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
         if name and reg is not None:
             known = {_norm_zh(r.name_zh) for r in registry.by_code[code]}
             if _norm_zh(name) not in known and _strip_suffix(_norm_zh(name)) not in {_strip_suffix(k) for k in known}:
-                b.issues.append(Issue("warning", "region_name_matches_code",
-                                      f"name does not match the registry name {reg.name_zh} for code {code}",
-                                      file=label, row=line, column="region_name_zh", value=name))
-        b.add(row=line, region_code=code, region_name=name or None, year=rec["year"], measure=rec["measure"].strip(),
-              value_text=rec["value"], unit=rec["unit"], source=rec["source"], published=rec["published"],
-              series=rec["series"].strip(), definition=str(rec.get("definition") or "").strip(),
-              seen_at=str(rec.get("seen_at") or "").strip(), note=str(rec.get("note") or "").strip(),
-              empty_is_missing=False, region_column=col)
+                b.issues.append(
+                    Issue(
+                        "warning",
+                        "region_name_matches_code",
+                        f"name does not match the registry name {reg.name_zh} for code {code}",
+                        file=label,
+                        row=line,
+                        column="region_name_zh",
+                        value=name,
+                    )
+                )
+        b.add(
+            row=line,
+            region_code=code,
+            region_name=name or None,
+            year=rec["year"],
+            measure=rec["measure"].strip(),
+            value_text=rec["value"],
+            unit=rec["unit"],
+            source=rec["source"],
+            published=rec["published"],
+            series=rec["series"].strip(),
+            definition=str(rec.get("definition") or "").strip(),
+            seen_at=str(rec.get("seen_at") or "").strip(),
+            note=str(rec.get("note") or "").strip(),
+            empty_is_missing=False,
+            region_column=col,
+        )
     return b.result()

@@ -4,6 +4,7 @@ The encoding is detected: a BOM decides; else UTF-8 if the bytes are valid UTF-8
 GB18030, a superset of GBK and GB2312. A spec may name the encoding (`encoding = "big5"`) for anything else.
 Files are opened for reading only.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -31,7 +32,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
-                raise UndecodableText(f"starts with a {enc} byte-order mark but is not {enc} (byte {e.start})") from None
+                raise UndecodableText(
+                    f"starts with a {enc} byte-order mark but is not {enc} (byte {e.start})"
+                ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
@@ -39,8 +42,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise UndecodableText(f"neither UTF-8 (byte {first_bad}) nor GBK/GB18030 text; save it as UTF-8, "
-                              "or name the encoding in the spec (encoding = \"...\")") from None
+        raise UndecodableText(
+            f"neither UTF-8 (byte {first_bad}) nor GBK/GB18030 text; save it as UTF-8, "
+            'or name the encoding in the spec (encoding = "...")'
+        ) from None
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
@@ -53,7 +58,7 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
 
 
 def delimiter(text: str) -> str:
-    """"," unless more of the first lines hold tabs (Excel's "Unicode text" export: UTF-16, tab-separated) or
+    """ "," unless more of the first lines hold tabs (Excel's "Unicode text" export: UTF-16, tab-separated) or
     only semicolons (CSV saved in some locales)."""
     head = [line for line in text.splitlines()[:10] if line.strip()]
     count = {d: sum(d in line for line in head) for d in (",", "\t", ";")}

@@ -1,4 +1,5 @@
 """Wide tables (regions as rows; years or measures as columns), CSV or XLSX, read through a spec."""
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,9 @@ CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 UNIT_LINE_RE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,;，；)）]+)|\bunit\s*[:：]\s*([^,;)]+)", re.IGNORECASE)
 UNIT_WORDS = {"10,000 persons": "10k_persons", "10000 persons": "10k_persons", "persons": "persons", "%": "pct"}
 # footnotes end the table: 注：…, 资料来源：…, 数据来源…, 说明：…, Note: …, Source: …
-NOTE_RE = re.compile(r"^(?:注|附注|备注|资料来源|数据来源|来源|说明|notes?|sources?)\s*(?:\d+\s*)?[:：.、]", re.IGNORECASE)
+NOTE_RE = re.compile(
+    r"^(?:注|附注|备注|资料来源|数据来源|来源|说明|notes?|sources?)\s*(?:\d+\s*)?[:：.、]", re.IGNORECASE
+)
 # sub-item rows: "#城镇", "  其中：市辖区", "内：" (a part of the row above)
 SUB_ITEM_RE = re.compile(r"^(?:[#＃]+|其中\s*[:：]?|内\s*[:：])\s*")
 # "荔湾区 Liwan District": the English name after the Chinese one
@@ -74,6 +77,7 @@ def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int,
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         # not read_only: merged cells are only known to a fully loaded sheet (yearbook tables are small)
         wb = openpyxl.load_workbook(path, data_only=True)
@@ -95,8 +99,10 @@ def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int,
             raise SheetNotFound(f"no sheet {sheet!r}; sheets: {', '.join(names)}")
         if not hasattr(ws, "merged_cells"):
             raise NotAWorkbook(f"sheet {ws.title!r} is a chart sheet, not a table")
-        rows = [[_cell_text(c) for c in row]
-                for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
+        rows = [
+            [_cell_text(c) for c in row]
+            for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
+        ]
         merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
         if any(c == "" for r in rows for c in r):
             for r, c in _formulas_without_values(path, ws.title, rows):
@@ -110,6 +116,7 @@ def _formulas_without_values(path: Path, title: str, rows: list[list[str]]) -> l
     """Cells that hold a formula whose value was never saved (a workbook written by a program, not by Excel):
     read as empty, they would silently become "not available"."""
     import openpyxl
+
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         found = []
@@ -207,11 +214,17 @@ def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> i
     while top + n < len(grid) and n < 4:
         cells = [str(c) for c in grid.iloc[top + n]]
         region = ascii_text(cells[region_idx])
-        region_is_header = (region == "" or _unit_in(region) is not None or want in header_forms(region)
-                            or (not _has_cjk(region) and not re.search(r"\d", region)))
+        region_is_header = (
+            region == ""
+            or _unit_in(region) is not None
+            or want in header_forms(region)
+            or (not _has_cjk(region) and not re.search(r"\d", region))
+        )
         if not region_is_header or not any(c.strip() for c in cells):
             break
-        figures = [c for j, c in enumerate(cells) if j != region_idx and _is_number(c) and not YEAR_RE.match(ascii_text(c))]
+        figures = [
+            c for j, c in enumerate(cells) if j != region_idx and _is_number(c) and not YEAR_RE.match(ascii_text(c))
+        ]
         if figures:
             break
         n += 1
@@ -226,11 +239,16 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
         return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name}: {e}", file=label)]
     top = find_header(grid, spec)
     if top is None:
-        where = (f"the file has no row {spec.header_row} for the header" if spec.header_row is not None else
-                 f"no row among the first {MAX_TITLE_ROWS} holds the region column {spec.region_column!r} (the header)")
+        where = (
+            f"the file has no row {spec.header_row} for the header"
+            if spec.header_row is not None
+            else f"no row among the first {MAX_TITLE_ROWS} holds the region column {spec.region_column!r} (the header)"
+        )
         if encoding not in (None, "utf-8", "utf-8-sig"):
-            where += (f" (the file was read as {encoding}; if it is in another encoding, e.g. Big5, "
-                      "name it in the spec: encoding = \"big5\")")
+            where += (
+                f" (the file was read as {encoding}; if it is in another encoding, e.g. Big5, "
+                'name it in the spec: encoding = "big5")'
+            )
         return empty_frame(), [Issue("error", "header_row", where, file=label, sheet=sheet)]
     # merged header cells: every cell of a merged range carries the text of its top-left cell
     for r0, c0, r1, c1 in merged:
@@ -243,12 +261,27 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
     region_idx = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
     if region_idx is None:
         found = ", ".join(h for h in first if h.strip())
-        return empty_frame(), [Issue("error", "region_column", f"header row {top + 1} has no column "
-                                     f"{spec.region_column!r} (found: {found})", file=label, sheet=sheet, row=top + 1)]
+        return empty_frame(), [
+            Issue(
+                "error",
+                "region_column",
+                f"header row {top + 1} has no column {spec.region_column!r} (found: {found})",
+                file=label,
+                sheet=sheet,
+                row=top + 1,
+            )
+        ]
     n_lines = header_lines(grid, top, region_idx, spec)
     if top + n_lines > len(grid):
-        return empty_frame(), [Issue("error", "header_row", f"the header of {n_lines} lines from row {top + 1} "
-                                     "runs past the end of the table", file=label, sheet=sheet)]
+        return empty_frame(), [
+            Issue(
+                "error",
+                "header_row",
+                f"the header of {n_lines} lines from row {top + 1} runs past the end of the table",
+                file=label,
+                sheet=sheet,
+            )
+        ]
     # the unit line: above the header ("单位：万人") or in a header line ("(%)")
     table_unit, unit_row = None, None
     for i in range(0, top + n_lines):
@@ -258,9 +291,17 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                 table_unit, unit_row = u, i + 1
     unit = spec.unit
     if table_unit and spec.unit and normalise_unit(spec.unit) != table_unit:
-        return empty_frame(), [Issue("error", "unit_line_matches_spec",
-                                     f"the table says its unit is {table_unit} but the spec says unit = {spec.unit!r}",
-                                     file=label, sheet=sheet, row=unit_row, value=table_unit)]
+        return empty_frame(), [
+            Issue(
+                "error",
+                "unit_line_matches_spec",
+                f"the table says its unit is {table_unit} but the spec says unit = {spec.unit!r}",
+                file=label,
+                sheet=sheet,
+                row=unit_row,
+                value=table_unit,
+            )
+        ]
     unit = unit or table_unit
     # each column's header: every header line, alone and joined ("常住人口" + "城镇化率" in merged two-line headers)
     candidates: list[list[str]] = []
@@ -290,28 +331,63 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
             if hit is not None:
                 columns.append((j, hit))
             elif not declared and (m := next((YEAR_RE.match(c) for c in cands if YEAR_RE.match(c)), None)):
-                columns.append((j, ColumnSpec(header=str(grid.iat[top, j]).strip() or m.group(1), year=int(m.group(1)))))
+                columns.append(
+                    (j, ColumnSpec(header=str(grid.iat[top, j]).strip() or m.group(1), year=int(m.group(1))))
+                )
     else:
         for c in spec.columns:
             j = next((j for j, cands in enumerate(candidates) if norm_header(c.header) in cands), None)
             if j is None:
-                return empty_frame(), [Issue("error", "column_exists", f"spec names column {c.header!r}, "
-                                             "which is not in the header", file=label, sheet=sheet, row=top + 1)]
+                return empty_frame(), [
+                    Issue(
+                        "error",
+                        "column_exists",
+                        f"spec names column {c.header!r}, which is not in the header",
+                        file=label,
+                        sheet=sheet,
+                        row=top + 1,
+                    )
+                ]
             columns.append((j, c))
     if not columns:
-        return empty_frame(), [Issue("error", "value_columns", "no value columns found (year headers such as 2019 or 2019年, "
-                                     "or the [columns]/[years] of the spec)", file=label, sheet=sheet, row=top + 1)]
+        return empty_frame(), [
+            Issue(
+                "error",
+                "value_columns",
+                "no value columns found (year headers such as 2019 or 2019年, or the [columns]/[years] of the spec)",
+                file=label,
+                sheet=sheet,
+                row=top + 1,
+            )
+        ]
     units = {}
     for j, col in columns:
         u = normalise_unit(col.unit) if col.unit else (col_units[j] or (normalise_unit(unit) if unit else None))
         if col.unit and col_units[j] and normalise_unit(col.unit) != col_units[j]:
-            return empty_frame(), [Issue("error", "unit_line_matches_spec", f"the header of column {col.header!r} says "
-                                         f"{col_units[j]} but the spec says unit = {col.unit!r}", file=label, sheet=sheet,
-                                         row=top + 1, column=col.header, value=col_units[j])]
+            return empty_frame(), [
+                Issue(
+                    "error",
+                    "unit_line_matches_spec",
+                    f"the header of column {col.header!r} says {col_units[j]} but the spec says unit = {col.unit!r}",
+                    file=label,
+                    sheet=sheet,
+                    row=top + 1,
+                    column=col.header,
+                    value=col_units[j],
+                )
+            ]
         if u is None:
-            return empty_frame(), [Issue("error", "unit_known", f"no unit for column {col.header!r}: give unit in the spec, "
-                                         "or the table needs a unit line such as 单位：万人 or (%)", file=label, sheet=sheet,
-                                         column=col.header)]
+            return empty_frame(), [
+                Issue(
+                    "error",
+                    "unit_known",
+                    f"no unit for column {col.header!r}: give unit in the spec, "
+                    "or the table needs a unit line such as 单位：万人 or (%)",
+                    file=label,
+                    sheet=sheet,
+                    column=col.header,
+                )
+            ]
         units[j] = u
     names_on = spec.names_as_of or release_date(spec.published)[0]
     aliases = {norm_header(a): v for a, v in spec.aliases.items()}
@@ -349,9 +425,18 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                     code = registry.resolve(name, on=names_on, parent=spec.parent)
             except UsageError as e:
                 if sub_item:
-                    b.issues.append(Issue("warning", "sub_item_skipped", f"sub-item row (# / 其中) that is not a region "
-                                          "of the registry: not read", file=label, sheet=sheet, row=line,
-                                          column=spec.region_column, value=raw_name.strip()))
+                    b.issues.append(
+                        Issue(
+                            "warning",
+                            "sub_item_skipped",
+                            f"sub-item row (# / 其中) that is not a region of the registry: not read",
+                            file=label,
+                            sheet=sheet,
+                            row=line,
+                            column=spec.region_column,
+                            value=raw_name.strip(),
+                        )
+                    )
                 elif has_values:
                     b.err(line, spec.region_column, raw_name.strip(), "region_known", str(e))
                 continue  # a line without figures (a heading such as "按区分") is not a region
@@ -359,14 +444,32 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
             year = col.year if col.year is not None else spec.year
             measure = col.measure or spec.measure
             if cells.iloc[j] == UNSAVED_FORMULA:
-                b.err(line, col.header, "", "formula_value", "a formula whose value was never saved (the workbook was "
-                      "written by a program): open it in Excel or LibreOffice, save, and read it again")
+                b.err(
+                    line,
+                    col.header,
+                    "",
+                    "formula_value",
+                    "a formula whose value was never saved (the workbook was "
+                    "written by a program): open it in Excel or LibreOffice, save, and read it again",
+                )
                 continue
-            b.add(row=line, region_code=code, region_name=name, year=year, measure=measure,
-                  value_text=cells.iloc[j], unit=units[j], source=spec.source,
-                  published=spec.published, series=spec.series, definition=spec.definition,
-                  seen_at=spec.seen_at, note=spec.note,
-                  decimals_override=col.decimals if col.decimals is not None else spec.decimals,
-                  value_column=col.header, reference_day=spec.reference_date,
-                  region_column=spec.region_column)
+            b.add(
+                row=line,
+                region_code=code,
+                region_name=name,
+                year=year,
+                measure=measure,
+                value_text=cells.iloc[j],
+                unit=units[j],
+                source=spec.source,
+                published=spec.published,
+                series=spec.series,
+                definition=spec.definition,
+                seen_at=spec.seen_at,
+                note=spec.note,
+                decimals_override=col.decimals if col.decimals is not None else spec.decimals,
+                value_column=col.header,
+                reference_day=spec.reference_date,
+                region_column=spec.region_column,
+            )
     return b.result()

@@ -16,6 +16,7 @@ Rules:
 - levels above the smallest region holding every code of the code list (the scope) are not produced:
   a Guangzhou code list gives its districts and the city, never a Guangdong total.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,17 +32,23 @@ from hukou_stats.reference.hierarchy import is_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)
-MEASURES = ("hukou_total", "hukou_urban", "resident_total", "resident_urban",
-            "separated_within_county", "separated_across_counties")
-OUTSIDE_REGION = 0   # residents' reg_code for persons registered outside the region
+MEASURES = (
+    "hukou_total",
+    "hukou_urban",
+    "resident_total",
+    "resident_urban",
+    "separated_within_county",
+    "separated_across_counties",
+)
+OUTSIDE_REGION = 0  # residents' reg_code for persons registered outside the region
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 # unit code (as a number) of each level, from a 12-digit village code
 LEVEL_EXPR = {
-    3: "code // 1000000",                  # county  XXYYZZ
-    2: "code // 100000000 * 100",          # prefecture XXYY00
-    1: "code // 10000000000 * 10000",      # province XX0000
-    0: "0",                                # China 000000
+    3: "code // 1000000",  # county  XXYYZZ
+    2: "code // 100000000 * 100",  # prefecture XXYY00
+    1: "code // 10000000000 * 10000",  # province XX0000
+    0: "0",  # China 000000
 }
 
 
@@ -57,8 +64,9 @@ class Inputs:
                 raise InputOutputError(f"{name} file not found: {p}")
 
 
-def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: Path | None = None,
-            threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: Path | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB bounded in memory; what does not fit spills to temp_directory."""
     con = duckdb.connect()
     tmp = Path(temp_directory) if temp_directory else Path(tempfile.gettempdir()) / f"hukou-stats-spill-{os.getpid()}"
@@ -102,8 +110,10 @@ def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     lo, hi, n = con.execute("SELECT min(code), max(code), count(code) FROM codes").fetchone()
     if not n:
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM codes_all ORDER BY 1").fetchall()]
-        raise UsageError(f"the code list has no valid 12-digit code for the year asked; years in it: "
-                         f"{', '.join(map(str, years)) or 'none'}")
+        raise UsageError(
+            f"the code list has no valid 12-digit code for the year asked; years in it: "
+            f"{', '.join(map(str, years)) or 'none'}"
+        )
     lo, hi = f"{lo:012d}", f"{hi:012d}"
     for level, digits in ((3, 6), (2, 4), (1, 2)):
         if lo[:digits] == hi[:digits]:
@@ -186,8 +196,14 @@ def floor_counts(con: duckdb.DuckDBPyConnection, inputs: Inputs, residents_extra
     residents by res_code, nothing else; the per-code counts are kept in temp tables as aggregate() keeps its
     own (a count(*) over the groups would let DuckDB drop the counts and run a mere DISTINCT).
     residents_extra: another aggregate for the residents' query (the benchmark's floor reading reg_code too)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE floor_register AS SELECT reg_code AS code, count(*) AS n "
-                f"FROM {scan(inputs.register, 'register')} GROUP BY ALL")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE floor_residents AS SELECT res_code AS code, count(*) AS n{residents_extra} "
-                f"FROM {scan(inputs.residents, 'residents')} GROUP BY ALL")
-    return con.execute("SELECT (SELECT count(*) FROM floor_register) + (SELECT count(*) FROM floor_residents)").fetchone()[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE floor_register AS SELECT reg_code AS code, count(*) AS n "
+        f"FROM {scan(inputs.register, 'register')} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE floor_residents AS SELECT res_code AS code, count(*) AS n{residents_extra} "
+        f"FROM {scan(inputs.residents, 'residents')} GROUP BY ALL"
+    )
+    return con.execute(
+        "SELECT (SELECT count(*) FROM floor_register) + (SELECT count(*) FROM floor_residents)"
+    ).fetchone()[0]

@@ -5,6 +5,7 @@ rate and a hukou size and rate: the latest published figure where one exists (an
 stated fallback. Each target records where it came from, so the synthetic data's metadata can say which
 parts are calibrated to a publication and which are assumptions.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,10 @@ class Target:
     code: str
     name: str
     level: int
-    resident_share: float          # share of the region's residents
-    resident_rate: float           # 0-1
-    hukou_share: float             # share of the region's hukou population
-    hukou_rate: float              # 0-1
+    resident_share: float  # share of the region's residents
+    resident_rate: float  # 0-1
+    hukou_share: float  # share of the region's hukou population
+    hukou_rate: float  # 0-1
     notes: list[str] = field(default_factory=list)
 
 
@@ -34,9 +35,9 @@ class Target:
 class Calibration:
     region: str
     name: str
-    resident_total: float | None    # published, persons
+    resident_total: float | None  # published, persons
     hukou_total: float | None
-    resident_rate: float            # 0-1
+    resident_rate: float  # 0-1
     hukou_rate: float
     children: list[Target]
     notes: list[str]
@@ -49,8 +50,8 @@ class Calibration:
 
 
 # used only where nothing is published for the region or any ancestor (stated in the metadata)
-NATIONAL_FALLBACK_RESIDENT_RATE = 0.6472   # China 2021 (data/raw/national: 91425万 of 141260万)
-NATIONAL_FALLBACK_HUKOU_RATE = 0.467      # China 2021 (data/raw/national)
+NATIONAL_FALLBACK_RESIDENT_RATE = 0.6472  # China 2021 (data/raw/national: 91425万 of 141260万)
+NATIONAL_FALLBACK_HUKOU_RATE = 0.467  # China 2021 (data/raw/national)
 
 
 def published_frame(project: Project) -> pd.DataFrame:
@@ -90,7 +91,10 @@ class Figures:
             row = m.sort_values("year").iloc[-1]
             best_year = int(best[1].split()[1]) if best else -1
             if row.year > best_year:
-                found = (row.value_u / row.value_t, f"{kind}_urban / {kind}_total {row.year} ({row.series}): {row.source}")
+                found = (
+                    row.value_u / row.value_t,
+                    f"{kind}_urban / {kind}_total {row.year} ({row.series}): {row.source}",
+                )
         return found
 
 
@@ -101,8 +105,10 @@ def calibrate(project: Project, region: str, year: int) -> Calibration:
     on = dt.date(year, 12, 31)
     kids = reg.children(code, on, complete_only=False)
     if not kids:
-        raise UsageError(f"region {code} {reg.name(code)}: the registry lists no child regions; "
-                         "choose a region whose districts, cities or provinces are listed (e.g. 440100, 330000, 000000)")
+        raise UsageError(
+            f"region {code} {reg.name(code)}: the registry lists no child regions; "
+            "choose a region whose districts, cities or provinces are listed (e.g. 440100, 330000, 000000)"
+        )
     notes: list[str] = []
 
     def parent_rate(kind: str, fallback: float) -> float:
@@ -159,8 +165,16 @@ def calibrate(project: Project, region: str, year: int) -> Calibration:
         total = sum(getattr(t, attr) for t in targets)
         for t in targets:
             setattr(t, attr, getattr(t, attr) / total)
-    return Calibration(code, reg.name(code), res_total[0] if res_total else None,
-                       huk_total[0] if huk_total else None, res_rate, huk_rate, targets, notes)
+    return Calibration(
+        code,
+        reg.name(code),
+        res_total[0] if res_total else None,
+        huk_total[0] if huk_total else None,
+        res_rate,
+        huk_rate,
+        targets,
+        notes,
+    )
 
 
 def _fill(targets: list[Target], attr: str, parent_total: float | None) -> None:

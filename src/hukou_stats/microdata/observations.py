@@ -4,6 +4,7 @@ Every figure names its source (the user's text; for synthetic inputs it always c
 release (given by the user) and the files it was computed from; hukou urban counts carry the definition
 urban_rural_area_2015_rule (urban by the class of the registration area).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,25 +26,37 @@ DEFINITIONS = {"hukou_urban": "urban_rural_area_2015_rule"}
 
 def source_text(inputs: Inputs, source: str | None, year: int) -> str:
     synthetic = any(is_synthetic(p) for p in (inputs.codes, inputs.register, inputs.residents))
-    text = (source or "").strip() or (f"hukou-stats microdata count, register {Path(inputs.register).name} and "
-                                      f"residents {Path(inputs.residents).name}, code list {year}")
+    text = (source or "").strip() or (
+        f"hukou-stats microdata count, register {Path(inputs.register).name} and "
+        f"residents {Path(inputs.residents).name}, code list {year}"
+    )
     if synthetic and not text.upper().startswith(SYNTHETIC):
         text = f"{SYNTHETIC} data (hukou-stats synth), not real figures: {text}"
     return text
 
 
-def to_observations(project: Project, long: pd.DataFrame, year: int, release: str, source: str,
-                    label: str) -> tuple[pd.DataFrame, list[Issue]]:
+def to_observations(
+    project: Project, long: pd.DataFrame, year: int, release: str, source: str, label: str
+) -> tuple[pd.DataFrame, list[Issue]]:
     b = RowBuilder(label, project.reference, registry(project))
     for i, r in enumerate(long.itertuples(index=False), start=1):
-        b.add(row=i, region_code=r.region_code, region_name=None, year=year, measure=r.measure,
-              value_text=str(int(r.value)), unit="persons", source=source, published=release,
-              series="microdata", definition=DEFINITIONS.get(r.measure))
+        b.add(
+            row=i,
+            region_code=r.region_code,
+            region_name=None,
+            year=year,
+            measure=r.measure,
+            value_text=str(int(r.value)),
+            unit="persons",
+            source=source,
+            published=release,
+            series="microdata",
+            definition=DEFINITIONS.get(r.measure),
+        )
     return b.result()
 
 
-def store_counts(project: Project, long: pd.DataFrame, year: int, release: str, source: str,
-                 label: str) -> dict:
+def store_counts(project: Project, long: pd.DataFrame, year: int, release: str, source: str, label: str) -> dict:
     """Validate the observations like any input (schemas, cross-checks with the store) and append them."""
     if not str(release).strip():
         raise UsageError("a release date is required (--release YYYY-MM-DD): the day these figures are published")

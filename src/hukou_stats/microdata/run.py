@@ -1,4 +1,5 @@
 """microdata → counts → observations in the store: the function behind `hukou-stats microdata aggregate`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from hukou_stats.microdata.synth import SYNTHETIC
 
 @dataclass
 class MicrodataRun:
-    counts: pd.DataFrame            # long: region_code, level, measure, value
+    counts: pd.DataFrame  # long: region_code, level, measure, value
     quality: QualityReport
     source: str
     scope: str
@@ -32,6 +33,7 @@ class MicrodataRun:
 def inputs_from_dir(folder: Path) -> Inputs:
     """The three files of a `hukou-stats synth` folder."""
     from hukou_stats.microdata.synth import FILES
+
     folder = Path(folder)
     return Inputs(folder / FILES["codes"], folder / FILES["register"], folder / FILES["residents"])
 
@@ -44,14 +46,26 @@ def refuse_mixing(project: Project, source: str, allow: bool) -> None:
     stored = Store(project.processed).read()
     real = stored[~stored.source.fillna("").str.upper().str.contains(SYNTHETIC)] if not stored.empty else stored
     if not real.empty:
-        raise UsageError(f"the store under {project.root} holds {len(real)} real figures; SYNTHETIC microdata "
-                         "would mix with them. Use a separate project (--root DIR) or --mix-synthetic")
+        raise UsageError(
+            f"the store under {project.root} holds {len(real)} real figures; SYNTHETIC microdata "
+            "would mix with them. Use a separate project (--root DIR) or --mix-synthetic"
+        )
 
 
-def run(project: Project, inputs: Inputs, year: int, release: str = "", source: str | None = None,
-        store: bool = True, accept_defects: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT,
-        temp_directory: Path | None = None, check_ids: bool = True, mix_synthetic: bool = False,
-        lock_timeout: float | None = None) -> MicrodataRun:
+def run(
+    project: Project,
+    inputs: Inputs,
+    year: int,
+    release: str = "",
+    source: str | None = None,
+    store: bool = True,
+    accept_defects: bool = False,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    temp_directory: Path | None = None,
+    check_ids: bool = True,
+    mix_synthetic: bool = False,
+    lock_timeout: float | None = None,
+) -> MicrodataRun:
     """Validate (pandera on samples), check quality (DuckDB, every row), count, and store as observations.
 
     Any schema error, or any quality defect without accept_defects, raises ValidationFailed and stores
@@ -69,7 +83,7 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
     try:
         wide = aggregate(con, inputs, year)
         quality = check_quality(con, inputs, year, with_ids=check_ids)
-    except duckdb.Error as e:   # e.g. a value beyond the validated sample that is not a number
+    except duckdb.Error as e:  # e.g. a value beyond the validated sample that is not a number
         raise InputOutputError(f"the microdata inputs could not be read to the end: {e}") from e
     finally:
         con.close()
@@ -82,17 +96,28 @@ def run(project: Project, inputs: Inputs, year: int, release: str = "", source: 
     result.counts_csv = folder / "counts.csv"
     write_text(result.counts_csv, csv.to_csv(index=False, lineterminator="\n"))
     if quality.defects and not accept_defects:
-        raise ValidationFailed([Issue("error", f"microdata quality: {c.name}",
-                                      f"{c.name}: {c.count:,} {c.unit} (rule: {c.rule}; examples in {result.report[0]}; "
-                                      "fix the input or accept with --accept-defects)",
-                                      file=c.file, column=c.column) for c in quality.defects])
+        raise ValidationFailed(
+            [
+                Issue(
+                    "error",
+                    f"microdata quality: {c.name}",
+                    f"{c.name}: {c.count:,} {c.unit} (rule: {c.rule}; examples in {result.report[0]}; "
+                    "fix the input or accept with --accept-defects)",
+                    file=c.file,
+                    column=c.column,
+                )
+                for c in quality.defects
+            ]
+        )
     if store:
         from hukou_stats.core.locks import write_lock
         from hukou_stats.store.commit import write_store_manifest
+
         label = f"{project.label(Path(inputs.register))} + {Path(inputs.residents).name}"
-        with write_lock(project.processed, lock_timeout):   # the same lock as ingest and build
-            refuse_mixing(project, src, mix_synthetic)        # again, under the lock
+        with write_lock(project.processed, lock_timeout):  # the same lock as ingest and build
+            refuse_mixing(project, src, mix_synthetic)  # again, under the lock
             result.stored = store_counts(project, counts, year, release, src, label)
-            write_store_manifest(project, Store(project.processed),
-                                 [Path(inputs.codes), Path(inputs.register), Path(inputs.residents)])
+            write_store_manifest(
+                project, Store(project.processed), [Path(inputs.codes), Path(inputs.register), Path(inputs.residents)]
+            )
     return result

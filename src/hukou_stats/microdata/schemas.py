@@ -8,6 +8,7 @@
 Failures become Issues naming the file, the row (1-based position in the file; CSV: line, header = 1),
 the column and the rule.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,11 @@ from hukou_stats.validate.schemas import load_schema
 
 SAMPLE_ROWS = 20_000
 SAMPLE_GROUPS = 8
-SCHEMA_FILES = {"codes": "microdata_codes.yaml", "register": "microdata_register.yaml",
-                "residents": "microdata_residents.yaml"}
+SCHEMA_FILES = {
+    "codes": "microdata_codes.yaml",
+    "register": "microdata_register.yaml",
+    "residents": "microdata_residents.yaml",
+}
 CSV_DTYPES = {"codes": {"code": str, "class": str, "name": str}}
 
 
@@ -34,8 +38,11 @@ def read_sample(path: Path, kind: str) -> pd.DataFrame:
         if path.suffix.lower() == ".parquet":
             f = pq.ParquetFile(path)
             n_groups = f.metadata.num_row_groups
-            groups = range(n_groups) if kind == "codes" else \
-                sorted(set(np.linspace(0, n_groups - 1, min(SAMPLE_GROUPS, n_groups)).astype(int)))
+            groups = (
+                range(n_groups)
+                if kind == "codes"
+                else sorted(set(np.linspace(0, n_groups - 1, min(SAMPLE_GROUPS, n_groups)).astype(int)))
+            )
             starts = np.r_[0, np.cumsum([f.metadata.row_group(i).num_rows for i in range(n_groups)])]
             parts = []
             for g in groups:
@@ -46,8 +53,9 @@ def read_sample(path: Path, kind: str) -> pd.DataFrame:
                 df["_row"] = starts[g] + np.arange(len(df)) + 1
                 parts.append(df)
             return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        df = pd.read_csv(path, dtype=CSV_DTYPES.get(kind), nrows=None if kind == "codes" else SAMPLE_ROWS,
-                         keep_default_na=True)
+        df = pd.read_csv(
+            path, dtype=CSV_DTYPES.get(kind), nrows=None if kind == "codes" else SAMPLE_ROWS, keep_default_na=True
+        )
         df["_row"] = np.arange(len(df)) + 2
         return df
     except (OSError, ValueError) as e:
@@ -60,8 +68,10 @@ def validate_input(path: Path, kind: str, schema_dir: Path) -> list[Issue]:
     label = Path(path).name
     missing = [c for c, col in schema.columns.items() if col.required and c not in df.columns]
     if missing:
-        return [Issue("error", "column_present", f"required column {c} is missing ({kind} file)", file=label, column=c)
-                for c in missing]
+        return [
+            Issue("error", "column_present", f"required column {c} is missing ({kind} file)", file=label, column=c)
+            for c in missing
+        ]
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as e:
@@ -69,8 +79,16 @@ def validate_input(path: Path, kind: str, schema_dir: Path) -> list[Issue]:
         for fc in e.failure_cases.to_dict("records")[:50]:
             idx, column = fc.get("index"), fc.get("column") or ""
             row = int(df.loc[idx, "_row"]) if idx is not None and not pd.isna(idx) else None
-            issues.append(Issue("error", f"{SCHEMA_FILES[kind]}: {column} {fc.get('check')}",
-                                f"{kind} file breaks the schema rule {fc.get('check')}", file=label, row=row,
-                                column=column, value=str(fc.get("failure_case"))))
+            issues.append(
+                Issue(
+                    "error",
+                    f"{SCHEMA_FILES[kind]}: {column} {fc.get('check')}",
+                    f"{kind} file breaks the schema rule {fc.get('check')}",
+                    file=label,
+                    row=row,
+                    column=column,
+                    value=str(fc.get("failure_case")),
+                )
+            )
         return issues
     return []

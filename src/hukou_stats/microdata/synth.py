@@ -16,6 +16,7 @@ Model (stated assumptions, not published facts):
   village distribution is solved per county so that expected hukou totals and rates meet the targets.
 Generation is numpy in chunks of CHUNK persons, one Parquet row group each (zstd), so memory stays flat.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,16 +34,20 @@ from hukou_stats.core.project import Project
 from hukou_stats.microdata.calibration import Calibration, calibrate
 
 SYNTHETIC = "SYNTHETIC"
-GENERATOR_VERSION = 4      # bump when the same seed would give other files (invalidates bench caches)
+GENERATOR_VERSION = 4  # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21
 SHARE_REGISTERED_LIVING_HERE = 0.9
 P_SAME_VILLAGE, P_SAME_COUNTY = 0.70, 0.12
 URBAN_CLASSES, URBAN_P = np.array([111, 112, 121, 122, 123]), np.array([0.55, 0.15, 0.2, 0.07, 0.03])
 RURAL_CLASSES, RURAL_P = np.array([210, 220]), np.array([0.1, 0.9])
-ID_MULT = 0x9E3779B97F4A7C15 & ((1 << 62) - 1) | 1   # odd: i -> i * ID_MULT mod 2^62 is a bijection
+ID_MULT = 0x9E3779B97F4A7C15 & ((1 << 62) - 1) | 1  # odd: i -> i * ID_MULT mod 2^62 is a bijection
 
-FILES = {"codes": "SYNTHETIC_codes.parquet", "register": "SYNTHETIC_register.parquet",
-         "residents": "SYNTHETIC_residents.parquet", "metadata": "SYNTHETIC_metadata.json"}
+FILES = {
+    "codes": "SYNTHETIC_codes.parquet",
+    "register": "SYNTHETIC_register.parquet",
+    "residents": "SYNTHETIC_residents.parquet",
+    "metadata": "SYNTHETIC_metadata.json",
+}
 
 
 @dataclass
@@ -68,15 +73,16 @@ def _counties(cal: Calibration, rng: np.random.Generator):
             continue
         if t.code[2:4] != "00":
             prefs = [t.code]
-        elif t.code[:2] in MUNICIPALITIES:       # districts sit directly under the municipality (PP01XX)
+        elif t.code[:2] in MUNICIPALITIES:  # districts sit directly under the municipality (PP01XX)
             prefs = [f"{t.code[:2]}0100"]
         else:
             prefs = [f"{t.code[:2]}{p:02d}00" for p in range(1, 5)]
         counties = [f"{p[:4]}{c}" for p in prefs for c in range(11, 16)]
         w = rng.lognormal(0, 0.5, len(counties))
         w /= w.sum()
-        rows += [(c, t.resident_share * x, t.resident_rate, t.hukou_share * x, t.hukou_rate)
-                 for c, x in zip(counties, w)]
+        rows += [
+            (c, t.resident_share * x, t.resident_rate, t.hukou_share * x, t.hukou_rate) for c, x in zip(counties, w)
+        ]
     return rows
 
 
@@ -89,7 +95,9 @@ def _villages(n_villages: int, rate: float, rng: np.random.Generator):
     # the township keeps every code unique (numbering across the county collided at 300 villages a county)
     k = np.arange(n_villages) % 10 + 1
     number = np.where(urban, k, 200 + k)
-    cls = np.where(urban, rng.choice(URBAN_CLASSES, n_villages, p=URBAN_P), rng.choice(RURAL_CLASSES, n_villages, p=RURAL_P))
+    cls = np.where(
+        urban, rng.choice(URBAN_CLASSES, n_villages, p=URBAN_P), rng.choice(RURAL_CLASSES, n_villages, p=RURAL_P)
+    )
     return number, cls, urban, rng.lognormal(0, 0.8, n_villages), rng.lognormal(0, 0.8, n_villages)
 
 
@@ -102,8 +110,15 @@ def _split(weights: np.ndarray, urban: np.ndarray, share: float) -> np.ndarray:
     return w / w.sum()
 
 
-def synthesize(project: Project, persons: int, region: str, seed: int, out: Path, year: int = 2021,
-               villages_per_county: int | None = None) -> SynthResult:
+def synthesize(
+    project: Project,
+    persons: int,
+    region: str,
+    seed: int,
+    out: Path,
+    year: int = 2021,
+    villages_per_county: int | None = None,
+) -> SynthResult:
     if persons < 1000:
         raise UsageError("--persons must be at least 1000")
     cal = calibrate(project, region, year)
@@ -141,16 +156,20 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
     # would make the county's hukou rate unreachable (those registered where they live carry the resident
     # rate; the others must make up the difference with a share of urban registrations between 0 and 1)
     base = np.maximum(reg_here * pc, 1e-9)
-    p_same = np.minimum.reduce([np.full(n_c, P_SAME_VILLAGE),
-                                0.95 * hr * hukou * sc / np.maximum(base * rr, 1e-9),
-                                0.95 * (1 - hr) * hukou * sc / np.maximum(base * (1 - rr), 1e-9)])
+    p_same = np.minimum.reduce(
+        [
+            np.full(n_c, P_SAME_VILLAGE),
+            0.95 * hr * hukou * sc / np.maximum(base * rr, 1e-9),
+            0.95 * (1 - hr) * hukou * sc / np.maximum(base * (1 - rr), 1e-9),
+        ]
+    )
     same, local = p_same * reg_here * pc, P_SAME_COUNTY * reg_here * pc
     free = reg_here - same.sum() - local.sum() + extras
     q = np.clip(hukou * sc - same - local, 0, None)
     q = q / q.sum() if q.sum() > 0 else pc
     tot_c = same + local + free * q
     hprime = np.clip((hr * tot_c - same * rr) / np.maximum(tot_c - same, 1e-9), 0, 1)
-    p_huk_in = np.empty(len(codes))   # within-county hukou distribution
+    p_huk_in = np.empty(len(codes))  # within-county hukou distribution
     for ci in range(n_c):
         m = county_of == ci
         p_huk_in[m] = _split(w_huk_shape[ci], urban_all[m], hprime[ci])
@@ -165,22 +184,41 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
     out = Path(out)
     meta = {
         "SYNTHETIC": "every person, village and code in these files is invented; only the calibration targets are real",
-        "generator": "hukou_stats.microdata.synth", "generator_version": GENERATOR_VERSION, "seed": seed, "region": cal.region, "region_name": cal.name,
-        "year": year, "persons_resident": persons, "persons_registered": hukou,
-        "registered_living_here": reg_here, "villages": int(len(codes)), "counties": n_c,
-        "assumptions": {"share_of_hukou_living_in_region": SHARE_REGISTERED_LIVING_HERE,
-                        "p_same_village": P_SAME_VILLAGE,
-                        "p_same_village_by_county": dict(zip([c[0] for c in counties], np.round(p_same, 4).tolist())), "p_same_county_other_village": P_SAME_COUNTY,
-                        "residence_registration_marker_outside_region": 0},
+        "generator": "hukou_stats.microdata.synth",
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "region": cal.region,
+        "region_name": cal.name,
+        "year": year,
+        "persons_resident": persons,
+        "persons_registered": hukou,
+        "registered_living_here": reg_here,
+        "villages": int(len(codes)),
+        "counties": n_c,
+        "assumptions": {
+            "share_of_hukou_living_in_region": SHARE_REGISTERED_LIVING_HERE,
+            "p_same_village": P_SAME_VILLAGE,
+            "p_same_village_by_county": dict(zip([c[0] for c in counties], np.round(p_same, 4).tolist())),
+            "p_same_county_other_village": P_SAME_COUNTY,
+            "residence_registration_marker_outside_region": 0,
+        },
         "calibration": {"notes": cal.notes, "children": [asdict(t) for t in cal.children]},
         "files": FILES,
     }
-    kv = {b"hukou_stats.synthetic": SYNTHETIC.encode(), b"hukou_stats.seed": str(seed).encode(),
-          b"hukou_stats.region": cal.region.encode()}
+    kv = {
+        b"hukou_stats.synthetic": SYNTHETIC.encode(),
+        b"hukou_stats.seed": str(seed).encode(),
+        b"hukou_stats.region": cal.region.encode(),
+    }
 
-    code_tab = pa.table({"year": pa.array(np.full(len(codes), year, dtype=np.int16)),
-                         "code": pa.array([f"{c:012d}" for c in codes]), "name": pa.array(names),
-                         "class": pa.array([f"{c:03d}" for c in classes])})
+    code_tab = pa.table(
+        {
+            "year": pa.array(np.full(len(codes), year, dtype=np.int16)),
+            "code": pa.array([f"{c:012d}" for c in codes]),
+            "name": pa.array(names),
+            "class": pa.array([f"{c:03d}" for c in classes]),
+        }
+    )
     with atomic_path(out / FILES["codes"]) as tmp:
         pq.write_table(code_tab.replace_schema_metadata(kv), tmp, compression="zstd")
 
@@ -188,11 +226,15 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
         return (i.astype(np.uint64) * np.uint64(ID_MULT) % np.uint64(1 << 62)).astype(np.int64)
 
     res_schema = pa.schema([("person_id", pa.int64()), ("res_code", pa.int64()), ("reg_code", pa.int64())], metadata=kv)
-    reg_schema = pa.schema([("person_id", pa.int64()), ("reg_code", pa.int64()), ("sex", pa.int8()),
-                            ("birth_year", pa.int16())], metadata=kv)
+    reg_schema = pa.schema(
+        [("person_id", pa.int64()), ("reg_code", pa.int64()), ("sex", pa.int8()), ("birth_year", pa.int16())],
+        metadata=kv,
+    )
     with atomic_path(out / FILES["residents"]) as tmp_res, atomic_path(out / FILES["register"]) as tmp_reg:
-        with pq.ParquetWriter(tmp_res, res_schema, compression="zstd") as wres, \
-                pq.ParquetWriter(tmp_reg, reg_schema, compression="zstd") as wreg:
+        with (
+            pq.ParquetWriter(tmp_res, res_schema, compression="zstd") as wres,
+            pq.ParquetWriter(tmp_reg, reg_schema, compression="zstd") as wreg,
+        ):
             for k, start in enumerate(range(0, persons, CHUNK)):
                 r = np.random.default_rng([seed, 1, k])
                 i = np.arange(start, min(start + CHUNK, persons), dtype=np.int64)
@@ -206,8 +248,9 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
                 reg_v = np.where(u < ps, res_v, np.where(u < ps + P_SAME_COUNTY, local_v, any_v))
                 reg_code = np.where(registered, codes[reg_v], 0)
                 ids = pid(i)
-                wres.write_table(pa.table({"person_id": ids, "res_code": codes[res_v], "reg_code": reg_code},
-                                          schema=res_schema))
+                wres.write_table(
+                    pa.table({"person_id": ids, "res_code": codes[res_v], "reg_code": reg_code}, schema=res_schema)
+                )
                 m = registered
                 if m.any():
                     wreg.write_table(_register_batch(ids[m], reg_code[m], r, year, reg_schema))
@@ -222,8 +265,15 @@ def synthesize(project: Project, persons: int, region: str, seed: int, out: Path
 
 def _register_batch(ids, reg_code, r: np.random.Generator, year: int, schema: pa.Schema) -> pa.Table:
     n = len(ids)
-    return pa.table({"person_id": ids, "reg_code": reg_code, "sex": r.integers(1, 3, n, dtype=np.int8),
-                     "birth_year": (year - r.integers(0, 100, n)).astype(np.int16)}, schema=schema)
+    return pa.table(
+        {
+            "person_id": ids,
+            "reg_code": reg_code,
+            "sex": r.integers(1, 3, n, dtype=np.int8),
+            "birth_year": (year - r.integers(0, 100, n)).astype(np.int16),
+        },
+        schema=schema,
+    )
 
 
 def is_synthetic(path: Path) -> bool:
@@ -234,7 +284,7 @@ def is_synthetic(path: Path) -> bool:
     if path.suffix.lower() == ".parquet" and path.is_file():
         try:
             meta = pq.read_schema(path).metadata or {}
-        except (OSError, ValueError) as e:   # pyarrow's ArrowInvalid is a ValueError
+        except (OSError, ValueError) as e:  # pyarrow's ArrowInvalid is a ValueError
             raise InputOutputError(f"cannot read {path} as Parquet: {e}") from e
         return meta.get(b"hukou_stats.synthetic") == SYNTHETIC.encode()
     return False

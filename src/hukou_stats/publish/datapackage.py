@@ -1,4 +1,5 @@
 """One CSV per table and datapackage.json (Frictionless Data Package v2, a Table Schema per resource)."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,12 @@ def table_csv(t: Table) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([c.name for c in t.columns])
     for r in t.records():
-        w.writerow(["" if r[c.name] is None else f"{r[c.name]:f}" if isinstance(r[c.name], Decimal) else r[c.name]
-                    for c in t.columns])
+        w.writerow(
+            [
+                "" if r[c.name] is None else f"{r[c.name]:f}" if isinstance(r[c.name], Decimal) else r[c.name]
+                for c in t.columns
+            ]
+        )
     return buf.getvalue()
 
 
@@ -35,8 +40,9 @@ def _field(c) -> dict:
     return f
 
 
-def datapackage(tables: list[Table], *, name: str, title: str, description: str, sources: list[str],
-                created: str, synthetic: bool) -> str:
+def datapackage(
+    tables: list[Table], *, name: str, title: str, description: str, sources: list[str], created: str, synthetic: bool
+) -> str:
     pkg = {
         "$schema": PACKAGE_PROFILE,
         "name": name,
@@ -44,22 +50,25 @@ def datapackage(tables: list[Table], *, name: str, title: str, description: str,
         "description": description,
         "created": created,
         "sources": [{"title": s} for s in sources],
-        "resources": [{
-            "name": t.name,
-            "path": f"{t.name}.csv",
-            "type": "table",
-            "scheme": "file",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "title": f"{t.ref} {t.title_zh} / {t.title_en}",
-            "description": " ".join(t.notes) or f"{t.title_en}; missing figures are empty cells (not available).",
-            "sources": [{"title": f"{s} ({rel})" if rel else s} for s, rel in t.sources],
-            "schema": {
-                "$schema": SCHEMA_PROFILE,
-                "fields": [_field(c) for c in t.columns],
-                "missingValues": [""],
-            },
-        } for t in tables],
+        "resources": [
+            {
+                "name": t.name,
+                "path": f"{t.name}.csv",
+                "type": "table",
+                "scheme": "file",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "title": f"{t.ref} {t.title_zh} / {t.title_en}",
+                "description": " ".join(t.notes) or f"{t.title_en}; missing figures are empty cells (not available).",
+                "sources": [{"title": f"{s} ({rel})" if rel else s} for s, rel in t.sources],
+                "schema": {
+                    "$schema": SCHEMA_PROFILE,
+                    "fields": [_field(c) for c in t.columns],
+                    "missingValues": [""],
+                },
+            }
+            for t in tables
+        ],
     }
     return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n"

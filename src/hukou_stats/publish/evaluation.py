@@ -4,6 +4,7 @@ Writes out/evaluation/<region>/<as_of>/evaluation.md, evaluation.html and one PN
 target (observed path against the straight path required to reach the target). Chart text is ASCII
 only (no CJK font is assumed); the Chinese wording is in the Markdown and HTML.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,7 +21,6 @@ from hukou_stats.reference.releases import Release, parse_release
 from hukou_stats.analysis.targets import assess, observed_path, release_sensitivity
 from hukou_stats.analysis.gate import _fmt
 from hukou_stats.core.numbers import format_half_up
-
 
 
 def required_path(row) -> list[tuple[int, float]]:
@@ -40,8 +40,10 @@ def required_path(row) -> list[tuple[int, float]]:
 
 def _chart(con, row, path: Path, release_label: str = "") -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     obs = observed_path(con, row["target_id"], int(row["as_of_year"]))
     req = required_path(row)
     fig, ax = plt.subplots(figsize=(6, 3.4), dpi=100)
@@ -50,11 +52,21 @@ def _chart(con, row, path: Path, release_label: str = "") -> None:
     if req:
         ax.plot([p[0] for p in req], [p[1] for p in req], linestyle="--", color="grey", label="required path")
     if row["kind"] == "level" and pd.notna(row["tolerance"]):
-        ax.axhspan(row["target_value"] - row["tolerance"], row["target_value"] + row["tolerance"], color="green",
-                   alpha=0.12, label=f"target band +/-{row['tolerance']:g}")
-    unit = {"pct": "percent", "pp": "points", "pp_per_year": "percent", "10k_persons": "10k persons"}.get(row["unit"], "")
-    ax.set_title(f"{row['region_code']} {row['indicator']} ({row['target_id']})\n{release_label}, data up to "
-                 f"{int(row['as_of_year'])}", fontsize=9)
+        ax.axhspan(
+            row["target_value"] - row["tolerance"],
+            row["target_value"] + row["tolerance"],
+            color="green",
+            alpha=0.12,
+            label=f"target band +/-{row['tolerance']:g}",
+        )
+    unit = {"pct": "percent", "pp": "points", "pp_per_year": "percent", "10k_persons": "10k persons"}.get(
+        row["unit"], ""
+    )
+    ax.set_title(
+        f"{row['region_code']} {row['indicator']} ({row['target_id']})\n{release_label}, data up to "
+        f"{int(row['as_of_year'])}",
+        fontsize=9,
+    )
     ax.set_ylabel("gap, points" if row["indicator"] == "gap_pp" else unit)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=7)
@@ -65,8 +77,10 @@ def _chart(con, row, path: Path, release_label: str = "") -> None:
 
 
 def _rows_md(t: pd.DataFrame) -> list[str]:
-    lines = ["| 目标 Target | 原文 Wording | 指标 Indicator | 目标值 Target | 基期 Base | 观测 Observed | 差额/比率 Margin/ratio | 结论 Verdict |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| 目标 Target | 原文 Wording | 指标 Indicator | 目标值 Target | 基期 Base | 观测 Observed | 差额/比率 Margin/ratio | 结论 Verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for _, r in t.iterrows():
         base = "n/a" if pd.isna(r["base_value"]) else f"{int(r['base_year_used'])}: {_fmt(r['base_value'])}"
         obs = "n/a" if pd.isna(r["observed_value"]) else f"{int(r['observed_year'])}: {_fmt(r['observed_value'])}"
@@ -77,14 +91,17 @@ def _rows_md(t: pd.DataFrame) -> list[str]:
         else:
             mr = "—"
         tol = f" ±{r['tolerance']:g}" if pd.notna(r["tolerance"]) else ""
-        lines.append(f"| {r['target_id']} | {r['wording_zh']} | {r['indicator']} ({r['kind']}) | "
-                     f"{r['comparison']} {r['target_value']:g}{tol} {r['unit']} | {base} | {obs} | {mr} | "
-                     f"{r['verdict_zh']} {r['verdict'].replace('_', ' ')} |")
+        lines.append(
+            f"| {r['target_id']} | {r['wording_zh']} | {r['indicator']} ({r['kind']}) | "
+            f"{r['comparison']} {r['target_value']:g}{tol} {r['unit']} | {base} | {obs} | {mr} | "
+            f"{r['verdict_zh']} {r['verdict'].replace('_', ' ')} |"
+        )
     return lines
 
 
-def evaluate(project: Project, region: str, as_of: int, release: Release | str | None = None,
-             out_dir: Path | None = None) -> Path:
+def evaluate(
+    project: Project, region: str, as_of: int, release: Release | str | None = None, out_dir: Path | None = None
+) -> Path:
     """Write the evaluation report for one region at evaluation year `as_of`; returns the Markdown path."""
     r = release if isinstance(release, Release) else parse_release(release)
     reg = Registry.load(project.reference / "regions.csv")
@@ -110,10 +127,13 @@ def evaluate(project: Project, region: str, as_of: int, release: Release | str |
     md += _rows_md(t)
     md += ["", "## Details", ""]
     for _, row in t.iterrows():
-        md += [f"### {row['target_id']}: {row['verdict_zh']} {row['verdict'].replace('_', ' ')}", "",
-               f"- Target: {row['wording_zh']} — {row['source_document']}",
-               f"- Method: {row['method']}",
-               f"- Reason: {row['reason']}"]
+        md += [
+            f"### {row['target_id']}: {row['verdict_zh']} {row['verdict'].replace('_', ' ')}",
+            "",
+            f"- Target: {row['wording_zh']} — {row['source_document']}",
+            f"- Method: {row['method']}",
+            f"- Reason: {row['reason']}",
+        ]
         if isinstance(row["annual_changes"], str):
             md.append(f"- Changes between years with data: {row['annual_changes']}")
         if pd.notna(row["projected_value"]):
@@ -124,16 +144,23 @@ def evaluate(project: Project, region: str, as_of: int, release: Release | str |
         if row["target_id"] in charts:
             md += ["", f"![{row['target_id']}: observed path and required path]({charts[row['target_id']]})"]
         md.append("")
-    md += ["## 数据版本敏感性 Does the verdict depend on the release?", "",
-           "Verdicts of the same evaluation on other releases (vintages): latest, first, and as known the day before "
-           "each benchmark revision (e.g. the 2020 census results). The outcome depends on the release when the "
-           "target passes (achieved, exceeded, on track) on one and not on another, or when it does not pass "
-           "everywhere and the verdicts differ.", ""]
+    md += [
+        "## 数据版本敏感性 Does the verdict depend on the release?",
+        "",
+        "Verdicts of the same evaluation on other releases (vintages): latest, first, and as known the day before "
+        "each benchmark revision (e.g. the 2020 census results). The outcome depends on the release when the "
+        "target passes (achieved, exceeded, on track) on one and not on another, or when it does not pass "
+        "everywhere and the verdicts differ.",
+        "",
+    ]
     cols = [c for c in sens.columns if c not in ("target_id", "differs")]
     md += ["| Target | " + " | ".join(cols) + " | outcome depends on release |", "|---" * (len(cols) + 2) + "|"]
     for _, x in sens.iterrows():
-        md.append(f"| {x['target_id']} | " + " | ".join(str(x[c]).replace("_", " ") for c in cols)
-                  + f" | {'**yes**' if x['differs'] else 'no'} |")
+        md.append(
+            f"| {x['target_id']} | "
+            + " | ".join(str(x[c]).replace("_", " ") for c in cols)
+            + f" | {'**yes**' if x['differs'] else 'no'} |"
+        )
     md.append("")
     md += ["Figures are unrounded in the comparison and rounded half-up to 2 decimals for display. Missing = n/a.", ""]
     text = "\n".join(md)
@@ -141,7 +168,8 @@ def evaluate(project: Project, region: str, as_of: int, release: Release | str |
     write_text(md_path, text)
     write_text(out_dir / "evaluation.html", _html(title, t, charts, r, sens))
     from hukou_stats.core.provenance import write_output_manifest
-    write_output_manifest(project, out_dir, release=r.label)   # manifest.json: inputs, outputs, release, time
+
+    write_output_manifest(project, out_dir, release=r.label)  # manifest.json: inputs, outputs, release, time
     return md_path
 
 
@@ -149,21 +177,31 @@ def _html(title: str, t: pd.DataFrame, charts: dict, r: Release, sens: pd.DataFr
     e = html.escape
     rows = []
     for _, x in t.iterrows():
-        img = f'<img src="{e(charts[x["target_id"]])}" alt="{e(x["target_id"])} observed and required path">' \
-            if x["target_id"] in charts else ""
+        img = (
+            f'<img src="{e(charts[x["target_id"]])}" alt="{e(x["target_id"])} observed and required path">'
+            if x["target_id"] in charts
+            else ""
+        )
         val = "n/a" if pd.isna(x["observed_value"]) else f"{int(x['observed_year'])}: {_fmt(x['observed_value'])}"
-        rows.append(f"<tr><td>{e(x['target_id'])}</td><td>{e(x['wording_zh'])}</td><td>{e(x['comparison'])} "
-                    f"{x['target_value']:g} {e(x['unit'])}</td><td>{e(val)}</td><td><b>{e(x['verdict_zh'])}</b> "
-                    f"{e(x['verdict'].replace('_', ' '))}</td><td>{e(x['method'])}<br>{e(x['reason'])}"
-                    f"{'<br><i>' + e(x['notes']) + '</i>' if isinstance(x['notes'], str) and x['notes'] else ''}"
-                    f"</td><td>{img}</td></tr>")
-    return (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{e(title)}</title>'
-            "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:4px;vertical-align:top}img{max-width:420px}</style></head><body>"
-            f"<h1>{e(title)}</h1><p>Release used: <b>{e(r.label)}</b> ({e(r.label_zh)})</p><table>"
-            "<tr><th>Target</th><th>原文 Wording</th><th>Target value</th><th>Observed</th><th>Verdict</th>"
-            "<th>Method and reason</th><th>Chart</th></tr>" + "".join(rows) + "</table>"
-            + _sens_html(sens) + "</body></html>\n")
+        rows.append(
+            f"<tr><td>{e(x['target_id'])}</td><td>{e(x['wording_zh'])}</td><td>{e(x['comparison'])} "
+            f"{x['target_value']:g} {e(x['unit'])}</td><td>{e(val)}</td><td><b>{e(x['verdict_zh'])}</b> "
+            f"{e(x['verdict'].replace('_', ' '))}</td><td>{e(x['method'])}<br>{e(x['reason'])}"
+            f"{'<br><i>' + e(x['notes']) + '</i>' if isinstance(x['notes'], str) and x['notes'] else ''}"
+            f"</td><td>{img}</td></tr>"
+        )
+    return (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{e(title)}</title>'
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+        "padding:4px;vertical-align:top}img{max-width:420px}</style></head><body>"
+        f"<h1>{e(title)}</h1><p>Release used: <b>{e(r.label)}</b> ({e(r.label_zh)})</p><table>"
+        "<tr><th>Target</th><th>原文 Wording</th><th>Target value</th><th>Observed</th><th>Verdict</th>"
+        "<th>Method and reason</th><th>Chart</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + _sens_html(sens)
+        + "</body></html>\n"
+    )
 
 
 def _sens_html(sens: pd.DataFrame | None) -> str:
@@ -172,7 +210,18 @@ def _sens_html(sens: pd.DataFrame | None) -> str:
     e = html.escape
     cols = [c for c in sens.columns if c not in ("target_id", "differs")]
     head = "".join(f"<th>{e(c)}</th>" for c in cols)
-    body = "".join("<tr><td>" + e(x["target_id"]) + "</td>" + "".join(f"<td>{e(str(x[c]).replace('_', ' '))}</td>"
-                   for c in cols) + f"<td>{'<b>yes</b>' if x['differs'] else 'no'}</td></tr>" for _, x in sens.iterrows())
-    return ("<h2>数据版本敏感性 Does the verdict depend on the release?</h2><table><tr><th>Target</th>" + head
-            + "<th>outcome depends on release</th></tr>" + body + "</table>")
+    body = "".join(
+        "<tr><td>"
+        + e(x["target_id"])
+        + "</td>"
+        + "".join(f"<td>{e(str(x[c]).replace('_', ' '))}</td>" for c in cols)
+        + f"<td>{'<b>yes</b>' if x['differs'] else 'no'}</td></tr>"
+        for _, x in sens.iterrows()
+    )
+    return (
+        "<h2>数据版本敏感性 Does the verdict depend on the release?</h2><table><tr><th>Target</th>"
+        + head
+        + "<th>outcome depends on release</th></tr>"
+        + body
+        + "</table>"
+    )

@@ -1,6 +1,7 @@
 """bulletin.html: one self-contained page (text, tables, charts as SVG data URIs, notes, sources) that opens
 offline and prints on A4. Every figure carries data-table/data-key/data-col so it can be traced to its CSV.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,10 @@ def _pieces(pieces) -> str:
     out = []
     for p in pieces:
         if isinstance(p, Fig):
-            out.append(f'<span class="fig" data-table="{_e(p.table)}" data-key="{_e(p.key)}" data-col="{_e(p.column)}"'
-                       f' data-value="{p.value:f}">{_e(p.text)}</span>')
+            out.append(
+                f'<span class="fig" data-table="{_e(p.table)}" data-key="{_e(p.key)}" data-col="{_e(p.column)}"'
+                f' data-value="{p.value:f}">{_e(p.text)}</span>'
+            )
         else:
             out.append(_e(p))
     return "".join(out)
@@ -86,34 +89,55 @@ def table_html(t: Table, n: int, lang: str) -> str:
     src = "".join(f"<li>{_e(s)}{' — ' + _e(rel) if rel else ''}</li>" for s, rel in t.sources)
     notes = "".join(f'<p class="note">{_e(x)}</p>' for x in t.notes)
     shown = {c.name for c in cols}
-    row_notes = [] if "note" in shown else [(r.get("region_name") or r.get(t.key), r.get("note"))
-                                            for r in t.records() if r.get("note")]
+    row_notes = (
+        []
+        if "note" in shown
+        else [(r.get("region_name") or r.get(t.key), r.get("note")) for r in t.records() if r.get("note")]
+    )
     row_notes_html = "".join(f"<li>{_e(a)}: {_e(b)}</li>" for a, b in row_notes)
-    return (f'<section class="table" id="{_e(t.name)}"><h3>{title}</h3>'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"{notes}"
-            + (f'<div class="note">说明 Notes:<ul>{row_notes_html}</ul></div>' if row_notes_html else "")
-            + (f'<div class="src">资料来源 Sources (release / 发布日期):<ol>{src}</ol></div>' if src else "")
-            + "</section>")
+    return (
+        f'<section class="table" id="{_e(t.name)}"><h3>{title}</h3>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"{notes}"
+        + (f'<div class="note">说明 Notes:<ul>{row_notes_html}</ul></div>' if row_notes_html else "")
+        + (f'<div class="src">资料来源 Sources (release / 发布日期):<ol>{src}</ol></div>' if src else "")
+        + "</section>"
+    )
 
 
 def figure_html(svg: bytes, caption: str, alt: str) -> str:
     data = base64.b64encode(svg).decode("ascii")
-    return (f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
 
 
-def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: list[Bulletin],
-           tables: list[Table], charts: list[tuple[bytes, str, str]], notes: list[tuple[str, str]],
-           release_line: str, missing_targets: str | None) -> str:
+def render(
+    *,
+    title_zh: str,
+    title_en: str,
+    lang: str,
+    synthetic: bool,
+    texts: list[Bulletin],
+    tables: list[Table],
+    charts: list[tuple[bytes, str, str]],
+    notes: list[tuple[str, str]],
+    release_line: str,
+    missing_targets: str | None,
+) -> str:
     t = title_zh if lang == "zh" else title_en if lang == "en" else f"{title_zh} {title_en}"
     if synthetic:
         t = "SYNTHETIC 合成数据 — " + t
-    parts = [f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
-             f"<title>{_e(t)}</title><style>{CSS}</style></head><body>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
+        f"<title>{_e(t)}</title><style>{CSS}</style></head><body>"
+    ]
     if synthetic:
-        parts.append('<div class="synthetic" id="synthetic">SYNTHETIC DATA — 合成数据，非官方统计。'
-                     "Some figures come from a source labelled SYNTHETIC.</div>")
+        parts.append(
+            '<div class="synthetic" id="synthetic">SYNTHETIC DATA — 合成数据，非官方统计。'
+            "Some figures come from a source labelled SYNTHETIC.</div>"
+        )
     parts.append(f"<h1>{_e(title_zh if lang != 'en' else title_en)}</h1>")
     if lang == "both":
         parts.append(f'<p class="en"><b>{_e(title_en)}</b></p>')
@@ -125,12 +149,16 @@ def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: l
         for c in b.children:
             parts.append(f'<p class="child">{_pieces(c)}</p>')
         if b.missing:
-            parts.append(f'<p class="note">{_e(("以下地区无数据：" + "、".join(b.missing) + "。") if b.lang == "zh" else "No figures for: " + ", ".join(b.missing) + ".")}</p>')
+            parts.append(
+                f'<p class="note">{_e(("以下地区无数据：" + "、".join(b.missing) + "。") if b.lang == "zh" else "No figures for: " + ", ".join(b.missing) + ".")}</p>'
+            )
     if charts:
         parts.append(f"<h2>{pick('图', 'Charts', lang)}</h2>")
         parts += [figure_html(svg, cap, alt) for svg, cap, alt in charts]
     parts.append(f"<h2>{pick('表', 'Tables', lang)}</h2>")
-    parts.append(f'<p class="note">{_e(pick(f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。", f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.", lang))}</p>')
+    parts.append(
+        f'<p class="note">{_e(pick(f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。", f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.", lang))}</p>'
+    )
     for n, tb in enumerate(tables, 1):
         parts.append(table_html(tb, n, lang))
     if missing_targets:
@@ -138,6 +166,8 @@ def render(*, title_zh: str, title_en: str, lang: str, synthetic: bool, texts: l
     parts.append(f"<h2>{pick('注释', 'Notes', lang)}</h2><dl>")
     for ref, text in notes:
         parts.append(f"<dt>{_e(ref)}</dt><dd>{_e(text)}</dd>")
-    parts.append("</dl><p class=\"src\">Produced by hukou-stats; machine-readable tables: the CSV files and "
-                 "datapackage.json beside this page.</p></body></html>\n")
+    parts.append(
+        '</dl><p class="src">Produced by hukou-stats; machine-readable tables: the CSV files and '
+        "datapackage.json beside this page.</p></body></html>\n"
+    )
     return "".join(parts)

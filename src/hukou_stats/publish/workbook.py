@@ -2,6 +2,7 @@
 notes, one table per sheet. Numbers are written as numbers with their published precision as the cell's
 number format; a figure that is not available is the GSS shorthand "[x]" (never 0, never an empty cell).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,15 +60,26 @@ def _text(r: dict, c: Column, lang: str = "both"):
 
 def _gptable(t: Table, lang: str, title: str, notes_ref: str):
     import gptables as gpt
+
     cols = t.shown
-    data = pd.DataFrame({header(c, lang): [cell_value(r[c.name]) if c.type != "string" else _text(r, c, lang)
-                                           for r in t.records()] for c in cols})
+    data = pd.DataFrame(
+        {
+            header(c, lang): [cell_value(r[c.name]) if c.type != "string" else _text(r, c, lang) for r in t.records()]
+            for c in cols
+        }
+    )
     # text columns: an empty string is "nothing to say" (a note), not a missing figure
     for c in cols:
         if c.type == "string":
             data[header(c, lang)] = data[header(c, lang)].replace({MISSING: "", None: ""})
-    formatting = [{"column": {"columns": [header(c, lang) for c in cols if c.type == "string"],
-                              "format": {"text_wrap": True, "valign": "top"}}}]
+    formatting = [
+        {
+            "column": {
+                "columns": [header(c, lang) for c in cols if c.type == "string"],
+                "format": {"text_wrap": True, "valign": "top"},
+            }
+        }
+    ]
     for j, c in enumerate(cols):
         if c.type == "string":
             continue
@@ -78,13 +90,31 @@ def _gptable(t: Table, lang: str, title: str, notes_ref: str):
     # one line per source (a long single line would run far beyond the table)
     sources = [f"资料来源 Source: {s} ({rel})" if rel else f"资料来源 Source: {s}" for s, rel in t.sources]
     return gpt.GPTable(
-        table=data, table_name=t.name, title=f"{title}{notes_ref}",
-        subtitles=[f"{MISSING} = 无数据 not available. Figures rounded half-up (四舍五入) to their published precision."]
-        + list(t.notes) + sources, index_columns={2: 0}, additional_formatting=formatting)
+        table=data,
+        table_name=t.name,
+        title=f"{title}{notes_ref}",
+        subtitles=[
+            f"{MISSING} = 无数据 not available. Figures rounded half-up (四舍五入) to their published precision."
+        ]
+        + list(t.notes)
+        + sources,
+        index_columns={2: 0},
+        additional_formatting=formatting,
+    )
 
 
-WIDE = {"region_code": 9, "target_id": 24, "verdict_zh": 18, "verdict": 16, "note": 60, "reason": 50, "indicator": 28, "target": 26, "region_name": 24}
-LINE = 16          # points per line of text (theme font 12)
+WIDE = {
+    "region_code": 9,
+    "target_id": 24,
+    "verdict_zh": 18,
+    "verdict": 16,
+    "note": 60,
+    "reason": 50,
+    "indicator": 28,
+    "target": 26,
+    "region_name": 24,
+}
+LINE = 16  # points per line of text (theme font 12)
 
 
 def visual_width(text: str) -> int:
@@ -132,14 +162,30 @@ def _notes_table(notes: list[tuple[str, str]]) -> pd.DataFrame:
     return pd.DataFrame({"Note reference": [n for n, _ in notes], "Note text": [t for _, t in notes]})
 
 
-def write_workbook(path: Path, tables: list[Table], *, title: str, region_line: str, release_line: str,
-                   notes: list[tuple[str, str]], synthetic: bool, lang: str, created: dt.datetime) -> None:
+def write_workbook(
+    path: Path,
+    tables: list[Table],
+    *,
+    title: str,
+    region_line: str,
+    release_line: str,
+    notes: list[tuple[str, str]],
+    synthetic: bool,
+    lang: str,
+    created: dt.datetime,
+) -> None:
     """Write the workbook to `path` (the caller's temporary folder)."""
     import gptables as gpt
+
     sheets = {}
     # every note is referenced from a table title (gptables numbers the notes in order of reference)
-    refs = {"table1_regions": ["definitions"], "table2_changes": ["changes"], "table3_series": ["breaks", "boundaries", "revisions"],
-            "table4_hukou_flows": ["flows"], "table5_targets": ["targets"]}
+    refs = {
+        "table1_regions": ["definitions"],
+        "table2_changes": ["changes"],
+        "table3_series": ["breaks", "boundaries", "revisions"],
+        "table4_hukou_flows": ["flows"],
+        "table5_targets": ["targets"],
+    }
     have = {n for n, _ in notes}
     for t in tables:
         t_title = t.title_zh if lang == "zh" else t.title_en if lang == "en" else f"{t.title_zh} {t.title_en}"
@@ -152,37 +198,57 @@ def write_workbook(path: Path, tables: list[Table], *, title: str, region_line: 
             line = f"{s} ({rel})" if rel else s
             if line not in sources:
                 sources.append(line)
-    intro = ([("SYNTHETIC DATA — 合成数据，非官方统计数据。Some figures come from a source labelled SYNTHETIC: "
-               "this workbook is not an official statistic.")] if synthetic else []) + [
-        region_line, release_line,
+    intro = (
+        [
+            (
+                "SYNTHETIC DATA — 合成数据，非官方统计数据。Some figures come from a source labelled SYNTHETIC: "
+                "this workbook is not an official statistic."
+            )
+        ]
+        if synthetic
+        else []
+    ) + [
+        region_line,
+        release_line,
         "常住人口城镇化率 = 城镇常住人口 ÷ 常住人口 × 100；户籍人口城镇化率 = 城镇户籍人口 ÷ 户籍人口 × 100；"
         "差距 = 常住人口城镇化率 − 户籍人口城镇化率（个百分点）。 Resident rate = urban residents / residents × 100; "
-        "hukou rate = urban hukou population / hukou population × 100; gap = resident rate − hukou rate (pp)."]
+        "hukou rate = urban hukou population / hukou population × 100; gap = resident rate − hukou rate (pp).",
+    ]
     about = [
         "Symbols 符号: [x] = 无数据 not available (never shown as 0). 个百分点 = percentage points (pp). "
         "万人 = 10,000 persons.",
         "How to read: one table per sheet (T1–T5), see Contents; notes are referenced as [note n] and listed "
         "on the Notes sheet. Numbers are stored as numbers; the cell format shows the published precision.",
-        "Sources 资料来源:", *sources,
+        "Sources 资料来源:",
+        *sources,
     ]
-    contact = ["Produced by hukou-stats from data/processed/hukou.duckdb; machine-readable tables in the CSV "
-               "files and datapackage.json beside this workbook."]
+    contact = [
+        "Produced by hukou-stats from data/processed/hukou.duckdb; machine-readable tables in the CSV "
+        "files and datapackage.json beside this workbook."
+    ]
     cover_title = ("SYNTHETIC 合成数据 — " if synthetic else "") + title
     cover = gpt.Cover(title=cover_title, intro=intro, about=about, contact=contact, width=COVER_WIDTH)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wb = gpt.produce_workbook(
-            filename=str(path), sheets=sheets, cover=cover, notes_table=_notes_table(notes),
+            filename=str(path),
+            sheets=sheets,
+            cover=cover,
+            notes_table=_notes_table(notes),
             contentsheet_options={"title": "目录 Contents"},
-            notesheet_options={"title": "注释 Notes"}, auto_width={"Notes": False, **{n: False for n in sheets}})
+            notesheet_options={"title": "注释 Notes"},
+            auto_width={"Notes": False, **{n: False for n in sheets}},
+        )
         wb.set_properties({"title": title, "created": created, "author": "hukou-stats"})
-        for ws in wb.worksheets():          # print on A4, one page wide
+        for ws in wb.worksheets():  # print on A4, one page wide
             ws.set_paper(9)
             ws.fit_to_pages(1, 0)
         by_name = {ws.get_name(): ws for ws in wb.worksheets()}
         _notes_layout(by_name["Notes"], notes)
-        _cover_layout(by_name["Cover"], [cover_title, "Introductory information", *intro, "About these data",
-                                         *about, "Contact", *contact])
+        _cover_layout(
+            by_name["Cover"],
+            [cover_title, "Introductory information", *intro, "About these data", *about, "Contact", *contact],
+        )
         for t, (name, gt) in zip(tables, sheets.items()):
             ws = by_name[name]
             _layout(ws, t, lang, gt.data_range[0])

@@ -14,6 +14,7 @@ period went, through every later change, to today's codes, with the product of t
 published under such a code for an earlier year is taken to be on the later boundaries already (as
 yearbooks do when they restate past years, e.g. 从化区 2013 in the Guangzhou yearbook 2020).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,17 @@ def load_crosswalk(path: Path) -> list[Piece]:
         try:
             day = dt.date.fromisoformat(r.effective_date.strip())
         except ValueError:
-            issues.append(Issue("error", "crosswalk_date", "effective_date must be YYYY-MM-DD", file=str(path),
-                                row=i, column="effective_date", value=r.effective_date))
+            issues.append(
+                Issue(
+                    "error",
+                    "crosswalk_date",
+                    "effective_date must be YYYY-MM-DD",
+                    file=str(path),
+                    row=i,
+                    column="effective_date",
+                    value=r.effective_date,
+                )
+            )
             continue
         w = None
         if r.weight.strip():
@@ -58,19 +68,37 @@ def load_crosswalk(path: Path) -> list[Piece]:
             except ValueError:
                 w = -1.0
             if not 0 <= w <= 1:
-                issues.append(Issue("error", "crosswalk_weight", "weight must be a share between 0 and 1, or empty "
-                                    "(not available)", file=str(path), row=i, column="weight", value=r.weight))
+                issues.append(
+                    Issue(
+                        "error",
+                        "crosswalk_weight",
+                        "weight must be a share between 0 and 1, or empty (not available)",
+                        file=str(path),
+                        row=i,
+                        column="weight",
+                        value=r.weight,
+                    )
+                )
                 continue
         pieces.append(Piece(day, r.from_code.strip(), r.to_code.strip(), w))
-    for (day, code), grp in pd.DataFrame([p.__dict__ for p in pieces]).groupby(["date", "from_code"]) \
-            if pieces else []:
+    for (day, code), grp in pd.DataFrame([p.__dict__ for p in pieces]).groupby(["date", "from_code"]) if pieces else []:
         known = grp.weight.dropna()
         if known.sum() > 1 + 1e-9 or (len(known) == len(grp) and abs(known.sum() - 1) > 1e-9):
-            issues.append(Issue("error", "crosswalk_weights_sum", f"the pieces of {code} on {day} have weights summing "
-                                f"to {known.sum():g}, not 1", file=str(path), column="weight", value=code))
+            issues.append(
+                Issue(
+                    "error",
+                    "crosswalk_weights_sum",
+                    f"the pieces of {code} on {day} have weights summing to {known.sum():g}, not 1",
+                    file=str(path),
+                    column="weight",
+                    value=code,
+                )
+            )
     if issues:
-        raise UsageError("the boundary crosswalk is invalid (a configuration error; nothing was built):\n"
-                         + "\n".join(f"  - {i}" for i in issues))
+        raise UsageError(
+            "the boundary crosswalk is invalid (a configuration error; nothing was built):\n"
+            + "\n".join(f"  - {i}" for i in issues)
+        )
     return pieces
 
 
@@ -80,7 +108,7 @@ def boundary_map(pieces: list[Piece]) -> pd.DataFrame:
     dates = sorted({p.date for p in pieces})
     events = {d: [p for p in pieces if p.date == d] for d in dates}
     codes = {p.from_code for p in pieces} | {p.to_code for p in pieces}
-    created = {}   # code -> date it was created (a target that was no source in that change)
+    created = {}  # code -> date it was created (a target that was no source in that change)
     for d in dates:
         sources = {p.from_code for p in events[d]}
         for p in events[d]:

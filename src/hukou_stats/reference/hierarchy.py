@@ -16,6 +16,7 @@ gives the parent of a code outside the registry, with these exceptions:
 their codes imply), so that a county table for a whole province or the whole country aggregates
 county -> prefecture -> province -> nation.
 """
+
 from __future__ import annotations
 
 import re
@@ -79,8 +80,9 @@ def nearest_known(code: str, known: set[str]) -> str | None:
     return anc
 
 
-def derived_regions(codes_with_names: dict[str, str | None], known: set[str],
-                    closed: set[str] = frozenset()) -> list[DerivedRegion]:
+def derived_regions(
+    codes_with_names: dict[str, str | None], known: set[str], closed: set[str] = frozenset()
+) -> list[DerivedRegion]:
     """Regions (and their implied prefectures) for codes that are not in the registry (`known`).
 
     Names come from the table the code was published in (None when the table gave only the code).
@@ -96,14 +98,16 @@ def derived_regions(codes_with_names: dict[str, str | None], known: set[str],
             parent = structural_parent(cur)
             if parent is None:
                 break
-            out[cur] = DerivedRegion(cur, cur_name if cur_name and not _CODE.match(cur_name) else None,
-                                     level_of(cur), parent)
+            out[cur] = DerivedRegion(
+                cur, cur_name if cur_name and not _CODE.match(cur_name) else None, level_of(cur), parent
+            )
             cur, cur_name = parent, codes_with_names.get(parent)
     return list(out.values())
 
 
-def complete_from_data(parents: dict[str, str | None], candidates: set[str],
-                       published_by_source: dict[str, set[str]]) -> set[str]:
+def complete_from_data(
+    parents: dict[str, str | None], candidates: set[str], published_by_source: dict[str, set[str]]
+) -> set[str]:
     """Which candidate regions (whose children the registry does not list in full) can be taken as
     complete: those for which one source publishes, for every child (registry or derived), the child
     itself or something below it. A county table for a whole province covers every prefecture of it;
@@ -125,7 +129,8 @@ def complete_from_data(parents: dict[str, str | None], candidates: set[str],
                 break
         return out
 
-    covered_by_source = {src: set().union(*(ancestors(c) for c in codes)) if codes else set()
-                         for src, codes in published_by_source.items()}
-    return {p for p in candidates
-            if children.get(p) and any(children[p] <= cov for cov in covered_by_source.values())}
+    covered_by_source = {
+        src: set().union(*(ancestors(c) for c in codes)) if codes else set()
+        for src, codes in published_by_source.items()
+    }
+    return {p for p in candidates if children.get(p) and any(children[p] <= cov for cov in covered_by_source.values())}

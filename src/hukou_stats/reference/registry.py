@@ -6,6 +6,7 @@ name ("guangzhou", "Liwan District"). Where a name fits several regions,
 the one valid on the given date and under the given parent wins; if that
 still leaves more than one, resolution fails and names the candidates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,7 @@ from hukou_stats.reference.hierarchy import is_unit, structural_parent
 from hukou_stats.core.numbers import ascii_text
 
 CODE_RE = re.compile(r"^\d{6}(\d{6})?$")
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州",
-             "省", "市", "区", "县", "旗")
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "区", "县", "旗")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -98,12 +98,18 @@ class Registry:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except OSError as e:
             from hukou_stats.core.errors import InputOutputError
+
             raise InputOutputError(f"cannot read the region registry {path}: {e}") from e
         regions = [
             Region(
-                code=row.code, name_zh=row.name_zh, name_en=row.name_en, pinyin=row.pinyin,
-                level=int(row.level), parent_code=row.parent_code,
-                valid_from=_date(row.valid_from), valid_to=_date(row.valid_to),
+                code=row.code,
+                name_zh=row.name_zh,
+                name_en=row.name_en,
+                pinyin=row.pinyin,
+                level=int(row.level),
+                parent_code=row.parent_code,
+                valid_from=_date(row.valid_from),
+                valid_to=_date(row.valid_to),
                 children_complete=row.children_complete == "yes",
             )
             for row in df.itertuples(index=False)
@@ -125,8 +131,7 @@ class Registry:
         if complete_only and (parent is None or not parent.children_complete):
             return []
         return sorted(
-            (r for rs in self.by_code.values() for r in rs
-             if r.parent_code == code and r.valid_on(on)),
+            (r for rs in self.by_code.values() for r in rs if r.parent_code == code and r.valid_on(on)),
             key=lambda r: r.code,
         )
 
@@ -151,20 +156,26 @@ class Registry:
         versions = self.by_code.get(code[:6]) if len(code) == 6 else None
         if len(code) == 6 and not versions:
             if not is_unit(code):
-                return "warning", ("code names no unit (a 市辖区/县 grouping of a municipality or 省直辖县级行政区划): "
-                                   "stored, but nobody's child and never summed")
+                return "warning", (
+                    "code names no unit (a 市辖区/县 grouping of a municipality or 省直辖县级行政区划): "
+                    "stored, but nobody's child and never summed"
+                )
             anc = structural_parent(code)
             while anc is not None and anc not in self.by_code:
                 anc = structural_parent(anc)
             if anc is not None and self.get(anc).children_complete:
-                return "warning", (f"code not in the region registry, which lists every child of {anc} "
-                                   f"{self.name(anc)}: stored, but not named or aggregated")
+                return "warning", (
+                    f"code not in the region registry, which lists every child of {anc} "
+                    f"{self.name(anc)}: stored, but not named or aggregated"
+                )
             return None  # parent from the GB/T 2260 structure (hukou_stats.reference.hierarchy)
         if versions and on is not None and not any(r.valid_on(on) for r in versions):
             r = versions[-1]
             span = f"{r.valid_from or '…'} to {r.valid_to or '…'}"
-            return "warning", (f"code {code} ({r.name_zh}) is valid {span}, not on {on}: the figure is on other "
-                               "boundaries than its date (e.g. a yearbook's comparable series), or the code is wrong")
+            return "warning", (
+                f"code {code} ({r.name_zh}) is valid {span}, not on {on}: the figure is on other "
+                "boundaries than its date (e.g. a yearbook's comparable series), or the code is wrong"
+            )
         return None
 
     def candidates(self, text: str) -> set[str]:

@@ -6,6 +6,7 @@ ignored, and figures whose release date is unknown are left out (they cannot be 
 in time). The choice is held in two DuckDB variables that the view `latest_observations`
 reads, so every view built on it (counts, rates, urbanization, ...) follows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,8 @@ PICK_VARIABLE = "hukou_release_pick"
 
 @dataclass(frozen=True)
 class Release:
-    pick: str = "latest"              # latest | first
-    as_of: dt.date | None = None      # ignore releases after this date
+    pick: str = "latest"  # latest | first
+    as_of: dt.date | None = None  # ignore releases after this date
 
     @property
     def label(self) -> str:

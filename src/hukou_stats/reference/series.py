@@ -1,4 +1,5 @@
 """Reference tables other than regions: series (bases), definitions, measures."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,10 +9,17 @@ from pathlib import Path
 import pandas as pd
 
 COUNT_MEASURES = {
-    "resident_total", "resident_urban",
-    "hukou_total", "hukou_urban", "hukou_rural",
-    "hukou_births", "hukou_deaths", "hukou_in_migration", "hukou_out_migration",
-    "separated_within_county", "separated_across_counties",   # 人户分离, from microdata (by residence area)
+    "resident_total",
+    "resident_urban",
+    "hukou_total",
+    "hukou_urban",
+    "hukou_rural",
+    "hukou_births",
+    "hukou_deaths",
+    "hukou_in_migration",
+    "hukou_out_migration",
+    "separated_within_county",
+    "separated_across_counties",  # 人户分离, from microdata (by residence area)
 }
 RATE_MEASURES = {"resident_urban_rate_pct", "hukou_urban_rate_pct"}
 MEASURES = COUNT_MEASURES | RATE_MEASURES

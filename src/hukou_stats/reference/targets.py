@@ -4,6 +4,7 @@ Every rule broken is reported as an Issue naming the file, the target id, the fi
 all of them at once, in a ValidationFailed (exit code 1 on the command line ... 2 for `targets check`,
 where a broken targets file is a configuration error).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,17 +22,44 @@ DIRECTIONS = ("increase", "decrease")
 UNITS = ("pct", "pp", "pp_per_year", "10k_persons", "10k_persons_per_year")
 RATE_UNITS = ("pct", "pp", "pp_per_year")
 # documented default half-width of the band for "≈" (左右) when a target does not state one
-DEFAULT_TOLERANCE_RATE = 0.5        # percentage points, for pct / pp / pp_per_year
+DEFAULT_TOLERANCE_RATE = 0.5  # percentage points, for pct / pp / pp_per_year
 DEFAULT_TOLERANCE_COUNT_REL = 0.01  # 1% of the value, for counts
-REQUIRED = ("id", "region", "indicator", "kind", "comparison", "value", "unit", "direction",
-            "base_year", "target_year", "source_document", "wording_zh")
+REQUIRED = (
+    "id",
+    "region",
+    "indicator",
+    "kind",
+    "comparison",
+    "value",
+    "unit",
+    "direction",
+    "base_year",
+    "target_year",
+    "source_document",
+    "wording_zh",
+)
 OPTIONAL = ("tolerance", "note")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 REGION_RE = re.compile(r"^\d{6}$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
-COLUMNS = ["target_id", "region_code", "indicator", "kind", "comparison", "target_value", "unit", "direction",
-           "tolerance", "tolerance_rule", "base_year", "target_year", "source_document", "wording_zh", "note"]
+COLUMNS = [
+    "target_id",
+    "region_code",
+    "indicator",
+    "kind",
+    "comparison",
+    "target_value",
+    "unit",
+    "direction",
+    "tolerance",
+    "tolerance_rule",
+    "base_year",
+    "target_year",
+    "source_document",
+    "wording_zh",
+    "note",
+]
 
 
 @dataclass(frozen=True)
@@ -103,12 +131,26 @@ def _check_entry(i: int, e: dict, file: str, seen: set[str]) -> tuple[list[Issue
     if issues:
         return issues, None
     if e["base_year"] >= e["target_year"]:
-        bad("base_year", "base_before_target", f"base_year {e['base_year']} must be before target_year {e['target_year']}",
-            e["base_year"])
+        bad(
+            "base_year",
+            "base_before_target",
+            f"base_year {e['base_year']} must be before target_year {e['target_year']}",
+            e["base_year"],
+        )
     if e["kind"] == "level" and comp == ">=" and e["direction"] != "increase":
-        bad("direction", "direction_matches_comparison", "a '>=' level target needs direction = increase", e["direction"])
+        bad(
+            "direction",
+            "direction_matches_comparison",
+            "a '>=' level target needs direction = increase",
+            e["direction"],
+        )
     if e["kind"] == "level" and comp == "<=" and e["direction"] != "decrease":
-        bad("direction", "direction_matches_comparison", "a '<=' level target needs direction = decrease", e["direction"])
+        bad(
+            "direction",
+            "direction_matches_comparison",
+            "a '<=' level target needs direction = decrease",
+            e["direction"],
+        )
     if e["kind"] == "pace" and not e["unit"].endswith("_per_year"):
         bad("unit", "pace_unit", "a pace target is a change per year: unit must end in _per_year", e["unit"])
     if e["kind"] == "change_vs_base" and e["unit"] not in ("pp", "10k_persons"):
@@ -133,9 +175,23 @@ def _check_entry(i: int, e: dict, file: str, seen: set[str]) -> tuple[list[Issue
         tol = float(tol)
     else:
         rule = ""
-    return issues, Target(e["id"], e["region"], e["indicator"], e["kind"], comp, float(e["value"]), e["unit"],
-                          e["direction"], tol, rule, e["base_year"], e["target_year"], str(e["source_document"]),
-                          str(e["wording_zh"]), str(e.get("note", "")))
+    return issues, Target(
+        e["id"],
+        e["region"],
+        e["indicator"],
+        e["kind"],
+        comp,
+        float(e["value"]),
+        e["unit"],
+        e["direction"],
+        tol,
+        rule,
+        e["base_year"],
+        e["target_year"],
+        str(e["source_document"]),
+        str(e["wording_zh"]),
+        str(e.get("note", "")),
+    )
 
 
 def load_targets(path: Path, label: str | None = None) -> list[Target]:
@@ -151,8 +207,10 @@ def load_targets(path: Path, label: str | None = None) -> list[Target]:
         raise ValidationFailed([Issue("error", "toml_syntax", f"not valid TOML: {e}", file=file)]) from None
     entries = doc.get("target")
     unknown = [k for k in doc if k != "target"]
-    issues: list[Issue] = [Issue("error", "known_field", f"unknown top-level key '{k}' (only [[target]] tables)",
-                                 file=file, column=k) for k in unknown]
+    issues: list[Issue] = [
+        Issue("error", "known_field", f"unknown top-level key '{k}' (only [[target]] tables)", file=file, column=k)
+        for k in unknown
+    ]
     if not isinstance(entries, list) or not entries or not all(isinstance(x, dict) for x in entries):
         issues.append(Issue("error", "has_targets", "no [[target]] tables", file=file))
         raise ValidationFailed(issues)

@@ -1,4 +1,5 @@
 """ingest -> validate -> store, as functions the CLI and the tests call directly."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,8 +66,9 @@ def check_inputs(project: Project, paths: list[Path] | None = None, progress=Non
     return checked
 
 
-def ingest(project: Project, paths: list[Path] | None = None, progress=None, lock_timeout: float | None = None
-           ) -> Checked:
+def ingest(
+    project: Project, paths: list[Path] | None = None, progress=None, lock_timeout: float | None = None
+) -> Checked:
     """Validate, then append to the store; on any error nothing is stored (ValidationFailed).
 
     Holds the write lock of data/processed/ throughout (the checks read the store); the store's
@@ -101,5 +103,10 @@ def write_store_manifest(project: Project, store: Store, files: list[Path]) -> P
     raw_dir = project.label(project.raw)
     earlier = [e for e in earlier if e["path"] not in now and e["path"].startswith(raw_dir + "/")]
     outputs = store.part_paths() + ([store.manifest_path] if store.manifest_path.exists() else [])
-    return provenance.write_manifest(store.root, [*earlier, *files, *reference_inputs(project)],
-                                     release="all (append-only store)", root=project.root, outputs=outputs)
+    return provenance.write_manifest(
+        store.root,
+        [*earlier, *files, *reference_inputs(project)],
+        release="all (append-only store)",
+        root=project.root,
+        outputs=outputs,
+    )

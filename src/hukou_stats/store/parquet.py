@@ -11,6 +11,7 @@ and nothing stored is ever overwritten. Parts are written to a temporary file
 and renamed; the manifest is replaced last, so a crash leaves the previous
 commit whole (an orphan part that is not in the manifest is ignored).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,16 +27,32 @@ from hukou_stats.core.errors import InputOutputError
 from hukou_stats.core.atomic import atomic_path, write_text
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS
 
-SCHEMA = pa.schema([
-    ("region_code", pa.string()), ("region_name", pa.string()), ("year", pa.int32()),
-    ("reference_date", pa.date32()), ("measure", pa.string()), ("value", pa.float64()),
-    ("unit", pa.string()), ("value_published", pa.string()), ("unit_published", pa.string()),
-    ("decimals", pa.int8()), ("precision", pa.float64()), ("source", pa.string()),
-    ("published", pa.string()), ("release_date", pa.date32()), ("release_precision", pa.string()),
-    ("seen_at", pa.string()), ("series", pa.string()), ("definition", pa.string()),
-    ("note", pa.string()), ("source_file", pa.string()), ("source_row", pa.int32()),
-    ("row_id", pa.string()),
-])
+SCHEMA = pa.schema(
+    [
+        ("region_code", pa.string()),
+        ("region_name", pa.string()),
+        ("year", pa.int32()),
+        ("reference_date", pa.date32()),
+        ("measure", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("value_published", pa.string()),
+        ("unit_published", pa.string()),
+        ("decimals", pa.int8()),
+        ("precision", pa.float64()),
+        ("source", pa.string()),
+        ("published", pa.string()),
+        ("release_date", pa.date32()),
+        ("release_precision", pa.string()),
+        ("seen_at", pa.string()),
+        ("series", pa.string()),
+        ("definition", pa.string()),
+        ("note", pa.string()),
+        ("source_file", pa.string()),
+        ("source_row", pa.int32()),
+        ("row_id", pa.string()),
+    ]
+)
 
 
 class Store:
@@ -75,7 +92,9 @@ class Store:
         if new.empty:
             return result
         manifest = self.manifest()
-        for release, g in new.groupby(new.release_date.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "unknown")):
+        for release, g in new.groupby(
+            new.release_date.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "unknown")
+        ):
             g = g.sort_values(["source_file", "source_row"])
             digest = hashlib.sha256("".join(g.row_id).encode()).hexdigest()[:16]
             rel = f"release={release}/part-{digest}.parquet"

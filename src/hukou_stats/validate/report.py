@@ -1,4 +1,5 @@
 """The validation report: every failed check with file and row, as Markdown and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -23,22 +24,30 @@ def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple
     write_text(csv_path, buf.getvalue())
     n_err = sum(i.severity == "error" for i in issues)
     n_warn = len(issues) - n_err
-    lines = ["# Validation report / 校验报告", "",
-             f"Inputs checked: {len(inputs)} file(s). Errors: **{n_err}** (stop ingestion). "
-             f"Warnings: **{n_warn}** (reported; sources may legitimately differ).", ""]
+    lines = [
+        "# Validation report / 校验报告",
+        "",
+        f"Inputs checked: {len(inputs)} file(s). Errors: **{n_err}** (stop ingestion). "
+        f"Warnings: **{n_warn}** (reported; sources may legitimately differ).",
+        "",
+    ]
     for f in inputs:
         lines.append(f"- `{f}`")
     lines.append("")
     if not issues:
         lines.append("Every check passed.")
     else:
-        lines += ["| severity | check | file | sheet | row | column | value | message | 说明 |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| severity | check | file | sheet | row | column | value | message | 说明 |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for i in issues:
             msg = i.message.replace("|", "\\|").replace("\n", " ")
             row = str(i.row) if i.row is not None else (i.rows or "")
-            lines.append(f"| {i.severity} | {i.check} | {i.file} | {i.sheet} | {row} | {i.column} | {i.value} | {msg} "
-                         f"| {rule_zh(i.check)} |")
+            lines.append(
+                f"| {i.severity} | {i.check} | {i.file} | {i.sheet} | {row} | {i.column} | {i.value} | {msg} "
+                f"| {rule_zh(i.check)} |"
+            )
     write_text(md_path, "\n".join(lines) + "\n")
     return md_path, csv_path
 
@@ -50,21 +59,30 @@ def reconciliation_lines(df) -> list[str]:
     """Markdown section for the view reconciliation: every comparison over a complete set of children
     (agreeing or not), then how many were left aside because children are missing."""
     from hukou_stats.core.numbers import round_half_up
+
     full = df[df.note.isin(["agrees within rounding", "differs by more than rounding"])]
-    lines = [RECONCILIATION_HEADING, "",
-             f"Comparisons over a complete set of children: **{len(full)}**, of which "
-             f"**{int((full.note == 'differs by more than rounding').sum())}** differ by more than the published "
-             f"rounding. Left aside (children incomplete): {len(df) - len(full)}. All rows: view `reconciliation`, "
-             "and `reconciliation.csv` beside this report.", ""]
+    lines = [
+        RECONCILIATION_HEADING,
+        "",
+        f"Comparisons over a complete set of children: **{len(full)}**, of which "
+        f"**{int((full.note == 'differs by more than rounding').sum())}** differ by more than the published "
+        f"rounding. Left aside (children incomplete): {len(df) - len(full)}. All rows: view `reconciliation`, "
+        "and `reconciliation.csv` beside this report.",
+        "",
+    ]
     if len(full):
-        lines += ["| region | year | measure | basis | published | sum of children | difference | children | note |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| region | year | measure | basis | published | sum of children | difference | children | note |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in full.itertuples(index=False):
             d = 2 if r.measure.endswith("_pct") else 0
             basis = r.series + (f"/{r.definition}" if isinstance(r.definition, str) and r.definition else "")
-            lines.append(f"| {r.region_code} {r.region_name or ''} | {r.year} | {r.measure} | {basis} | "
-                         f"{round_half_up(r.published_value, d)} | {round_half_up(r.children_sum, d)} | "
-                         f"{round_half_up(r.difference, d)} | {r.n_children} of {r.n_expected} | {r.note} |")
+            lines.append(
+                f"| {r.region_code} {r.region_name or ''} | {r.year} | {r.measure} | {basis} | "
+                f"{round_half_up(r.published_value, d)} | {round_half_up(r.children_sum, d)} | "
+                f"{round_half_up(r.difference, d)} | {r.n_children} of {r.n_expected} | {r.note} |"
+            )
     return lines
 
 

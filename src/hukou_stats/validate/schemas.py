@@ -1,4 +1,5 @@
 """Loads the pandera schemas stored as YAML in schemas/ and turns failures into located Issues."""
+
 from __future__ import annotations
 
 import functools
@@ -41,17 +42,28 @@ def validate_frame(df: pd.DataFrame, schema_dir: Path) -> list[Issue]:
                 column = fc.get("column") or ""
                 check = str(fc.get("check"))
                 if idx is None or pd.isna(idx):
-                    issues.append(Issue("error", f"{name}: {check}", f"schema check failed for column {column}",
-                                        column=column, value=str(fc.get("failure_case"))))
+                    issues.append(
+                        Issue(
+                            "error",
+                            f"{name}: {check}",
+                            f"schema check failed for column {column}",
+                            column=column,
+                            value=str(fc.get("failure_case")),
+                        )
+                    )
                     continue
                 src = df.loc[idx]
-                issues.append(Issue(
-                    "error", f"{name}: {column} {check}",
-                    _explain(column, check, src),
-                    file=src["source_file"], row=int(src["source_row"]),
-                    column="value" if column == "value" else column,
-                    value=str(src.get("value_published") if column == "value" else fc.get("failure_case")),
-                ))
+                issues.append(
+                    Issue(
+                        "error",
+                        f"{name}: {column} {check}",
+                        _explain(column, check, src),
+                        file=src["source_file"],
+                        row=int(src["source_row"]),
+                        column="value" if column == "value" else column,
+                        value=str(src.get("value_published") if column == "value" else fc.get("failure_case")),
+                    )
+                )
     return issues
 
 

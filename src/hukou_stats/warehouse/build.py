@@ -3,6 +3,7 @@
 The database is self-contained (observations and reference tables are copied in),
 written to a temporary file and renamed, so analysts never see a half-built file.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -47,8 +48,15 @@ def sql_files() -> list[tuple[str, str]]:
     return found
 
 
-DEFINITION_BREAKS_COLUMNS = ["region_code", "indicator", "break_year", "definition_before", "definition_after",
-                             "descendants", "note"]
+DEFINITION_BREAKS_COLUMNS = [
+    "region_code",
+    "indicator",
+    "break_year",
+    "definition_before",
+    "definition_after",
+    "descendants",
+    "note",
+]
 
 
 def _optional_csv(path: Path, columns: list[str]) -> str:
@@ -65,19 +73,19 @@ def _load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         nullif(parent_code, '') AS parent_code, TRY_CAST(nullif(valid_from, '') AS DATE) AS valid_from,
         TRY_CAST(nullif(valid_to, '') AS DATE) AS valid_to,
         children_complete = 'yes' AS children_complete, note
-        FROM read_csv('{ref / 'regions.csv'}', all_varchar = true, header = true)""")
+        FROM read_csv('{ref / "regions.csv"}', all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE series AS SELECT series, CAST(precedence AS INTEGER) AS precedence, point_date,
-        name_zh, name_en, description FROM read_csv('{ref / 'series.csv'}', all_varchar = true, header = true)""")
-    con.execute(f"""CREATE TABLE definitions AS SELECT * FROM read_csv('{ref / 'definitions.csv'}',
+        name_zh, name_en, description FROM read_csv('{ref / "series.csv"}', all_varchar = true, header = true)""")
+    con.execute(f"""CREATE TABLE definitions AS SELECT * FROM read_csv('{ref / "definitions.csv"}',
         all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE benchmarks AS SELECT CAST(benchmark_date AS DATE) AS benchmark_date, name_zh, name_en,
-        applies_to, description FROM read_csv('{ref / 'benchmarks.csv'}', all_varchar = true, header = true)""")
+        applies_to, description FROM read_csv('{ref / "benchmarks.csv"}', all_varchar = true, header = true)""")
     con.execute(f"""CREATE TABLE definition_breaks AS SELECT region_code, indicator, CAST(break_year AS INTEGER)
         AS break_year, definition_before, definition_after, descendants = 'yes' AS descendants, note
-        FROM {_optional_csv(ref / 'definition_breaks.csv', DEFINITION_BREAKS_COLUMNS)}""")
+        FROM {_optional_csv(ref / "definition_breaks.csv", DEFINITION_BREAKS_COLUMNS)}""")
     con.execute(f"""CREATE TABLE admin_changes AS SELECT CAST(effective_date AS DATE) AS effective_date, old_code,
         old_name, new_code, new_name, change_type, notes, source_url
-        FROM read_csv('{ref / 'admin_changes.csv'}', all_varchar = true, header = true)""")
+        FROM read_csv('{ref / "admin_changes.csv"}', all_varchar = true, header = true)""")
 
 
 def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,21 +100,29 @@ def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
     derived = derived_regions({c: n for c, n in rows if c not in known}, known, closed)
     if not derived:
         return
-    con.executemany("""INSERT INTO regions (code, name_zh, level, parent_code, children_complete, note)
+    con.executemany(
+        """INSERT INTO regions (code, name_zh, level, parent_code, children_complete, note)
         VALUES (?, ?, ?, ?, false, 'derived from the GB/T 2260 code structure (not in the registry)')""",
-                    [(d.code, d.name_zh, d.level, d.parent_code) for d in derived])
+        [(d.code, d.name_zh, d.level, d.parent_code) for d in derived],
+    )
     # complete only where one source covers every child (not a province from one city's table)
     parents = dict(con.execute("SELECT code, parent_code FROM regions").fetchall())
-    candidates = {c for (c,) in con.execute("""SELECT DISTINCT parent_code FROM regions
-        WHERE note LIKE 'derived from the GB/T 2260%'""").fetchall()} - closed
+    candidates = {
+        c
+        for (c,) in con.execute("""SELECT DISTINCT parent_code FROM regions
+        WHERE note LIKE 'derived from the GB/T 2260%'""").fetchall()
+    } - closed
     by_source: dict[str, set[str]] = {}
     for src, code in con.execute("SELECT DISTINCT source, region_code FROM stored_observations").fetchall():
         by_source.setdefault(src, set()).add(code)
     complete = complete_from_data(parents, candidates, by_source)
     if complete:
-        con.execute("""UPDATE regions SET children_complete = true,
+        con.execute(
+            """UPDATE regions SET children_complete = true,
             note = concat_ws('; ', nullif(note, ''), 'children completed from the data (one source covers them all)')
-            WHERE list_contains(?, code)""", [sorted(complete)])
+            WHERE list_contains(?, code)""",
+            [sorted(complete)],
+        )
     # validity of derived codes from the administrative changes (created / abolished)
     con.execute("""UPDATE regions r SET
         valid_from = (SELECT min(a.effective_date) FROM admin_changes a WHERE a.new_code = r.code
@@ -121,11 +137,17 @@ def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
 def _load_boundaries(con: duckdb.DuckDBPyConnection, project: Project) -> None:
     """Tables boundary_crosswalk (as given) and boundary_map (composed to today's codes)."""
     pieces = load_crosswalk(project.reference / "boundary_crosswalk.csv")
-    cw = pd.DataFrame([(p.date, p.from_code, p.to_code, p.weight) for p in pieces],
-                      columns=["effective_date", "from_code", "to_code", "weight"])
+    cw = pd.DataFrame(
+        [(p.date, p.from_code, p.to_code, p.weight) for p in pieces],
+        columns=["effective_date", "from_code", "to_code", "weight"],
+    )
     bm = boundary_map(pieces)
-    con.execute("CREATE TABLE boundary_crosswalk (effective_date DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)")
-    con.execute("CREATE TABLE boundary_map (period_start DATE, period_end DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)")
+    con.execute(
+        "CREATE TABLE boundary_crosswalk (effective_date DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)"
+    )
+    con.execute(
+        "CREATE TABLE boundary_map (period_start DATE, period_end DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)"
+    )
     if len(cw):
         con.execute("INSERT INTO boundary_crosswalk SELECT * FROM cw")
         con.execute("INSERT INTO boundary_map SELECT * FROM bm")
@@ -134,6 +156,7 @@ def _load_boundaries(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 def _load_targets(con: duckdb.DuckDBPyConnection, project: Project) -> None:
     """Tables targets (validated data/reference/targets.toml) and admin_changes (boundary changes)."""
     from hukou_stats.reference.targets import load_targets, targets_frame
+
     path = project.reference / "targets.toml"
     frame = targets_frame(load_targets(path, project.label(path)) if path.exists() else [])
     con.register("targets_frame", frame)
@@ -142,14 +165,21 @@ def _load_targets(con: duckdb.DuckDBPyConnection, project: Project) -> None:
         tolerance_rule, CAST(base_year AS INTEGER) AS base_year, CAST(target_year AS INTEGER) AS target_year,
         source_document, wording_zh, note FROM targets_frame""")
     con.unregister("targets_frame")
-    con.execute("COMMENT ON TABLE targets IS 'Targets (规划目标) from data/reference/targets.toml, validated; see view target_status.'")
+    con.execute(
+        "COMMENT ON TABLE targets IS 'Targets (规划目标) from data/reference/targets.toml, validated; see view target_status.'"
+    )
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'admin_changes'").fetchone()[0]:
         ac = project.reference / "admin_changes.csv"
-        con.execute(f"""CREATE TABLE admin_changes AS SELECT * FROM read_csv('{ac}', all_varchar = true, header = true)"""
-                    if ac.exists() else """CREATE TABLE admin_changes (effective_date VARCHAR, old_code VARCHAR,
+        con.execute(
+            f"""CREATE TABLE admin_changes AS SELECT * FROM read_csv('{ac}', all_varchar = true, header = true)"""
+            if ac.exists()
+            else """CREATE TABLE admin_changes (effective_date VARCHAR, old_code VARCHAR,
                     old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, change_type VARCHAR, notes VARCHAR,
-                    source_url VARCHAR)""")
-        con.execute("COMMENT ON TABLE admin_changes IS 'Administrative-division changes (data/reference/admin_changes.csv).'")
+                    source_url VARCHAR)"""
+        )
+        con.execute(
+            "COMMENT ON TABLE admin_changes IS 'Administrative-division changes (data/reference/admin_changes.csv).'"
+        )
 
 
 def build(project: Project, lock_timeout: float | None = None) -> Path:
@@ -164,15 +194,20 @@ def build(project: Project, lock_timeout: float | None = None) -> Path:
 def _write_manifest(project: Project) -> Path:
     from hukou_stats.core import provenance
     from hukou_stats.store.commit import reference_inputs
+
     store = Store(project.processed)
     upstream = store.root / provenance.MANIFEST
     raw = []
     if upstream.is_file():
-        raw = [e for e in provenance.read_manifest(upstream)["inputs"]
-               if e["path"].startswith(project.label(project.raw) + "/")]
+        raw = [
+            e
+            for e in provenance.read_manifest(upstream)["inputs"]
+            if e["path"].startswith(project.label(project.raw) + "/")
+        ]
     inputs = [*raw, *store.part_paths(), *reference_inputs(project)]
-    return provenance.write_manifest(project.database, inputs, release="all (views: latest unless --release)",
-                                     root=project.root)
+    return provenance.write_manifest(
+        project.database, inputs, release="all (views: latest unless --release)", root=project.root
+    )
 
 
 def _build(project: Project) -> Path:
@@ -188,8 +223,10 @@ def _build(project: Project) -> Path:
             con = duckdb.connect(str(tmp))
             try:
                 files = ", ".join(f"'{p}'" for p in parts)
-                con.execute(f"CREATE TABLE stored_observations AS SELECT * FROM read_parquet([{files}]) "
-                            "ORDER BY region_code, year, measure, release_date, row_id")
+                con.execute(
+                    f"CREATE TABLE stored_observations AS SELECT * FROM read_parquet([{files}]) "
+                    "ORDER BY region_code, year, measure, release_date, row_id"
+                )
                 _load_reference(con, project)
                 _add_derived_regions(con)
                 _load_boundaries(con, project)
@@ -202,13 +239,16 @@ def _build(project: Project) -> Path:
             finally:
                 con.close()
         except duckdb.Error as e:
-            raise InputOutputError(f"cannot write {target}: building the database failed ({e}). The previous "
-                                   "database, if any, is whole. / 数据库未能生成，原有数据库未被改动。") from e
+            raise InputOutputError(
+                f"cannot write {target}: building the database failed ({e}). The previous "
+                "database, if any, is whole. / 数据库未能生成，原有数据库未被改动。"
+            ) from e
     return target
 
 
-def connect(project: Project, read_only: bool = True, release=None, boundaries: str | None = None
-            ) -> duckdb.DuckDBPyConnection:
+def connect(
+    project: Project, read_only: bool = True, release=None, boundaries: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the database; `release` (a Release, or 'latest', 'first', 'YYYY-MM-DD') picks the vintage the views show;
     `boundaries` ('current', the default, or 'as-published') the boundaries of comparable_counts/comparable_rates."""
     if not project.database.exists():

@@ -5,6 +5,7 @@ the decimals a figure carries are its exponent; counts of persons are `int`; a f
 is `None` (never 0). Each table lists its columns with Chinese and English headers, type, unit and
 description, which the workbook, HTML, Markdown and datapackage.json all read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,23 +24,23 @@ class Column:
     name: str
     zh: str
     en: str
-    type: str = "string"            # string | integer | number (Table Schema types)
-    unit: str = ""                  # %, pp (个百分点), 10k persons (万人), persons (人)
+    type: str = "string"  # string | integer | number (Table Schema types)
+    unit: str = ""  # %, pp (个百分点), 10k persons (万人), persons (人)
     description: str = ""
-    shown: bool = True              # shown in the workbook, HTML and Markdown (always in the CSV)
+    shown: bool = True  # shown in the workbook, HTML and Markdown (always in the CSV)
 
 
 @dataclass
 class Table:
-    name: str                       # file stem of the CSV and the resource name
-    ref: str                        # T1 ... T5
+    name: str  # file stem of the CSV and the resource name
+    ref: str  # T1 ... T5
     title_zh: str
     title_en: str
     columns: list[Column]
-    frame: pd.DataFrame             # output-ready values (Decimal, int, str or None)
+    frame: pd.DataFrame  # output-ready values (Decimal, int, str or None)
     sources: list[tuple[str, str]] = field(default_factory=list)  # (source, release as published)
-    notes: list[str] = field(default_factory=list)                # bilingual notes under the table
-    key: str = "region_code"        # the column that names a row (for cross-format checks)
+    notes: list[str] = field(default_factory=list)  # bilingual notes under the table
+    key: str = "region_code"  # the column that names a row (for cross-format checks)
 
     @property
     def shown(self) -> list[Column]:
@@ -74,56 +75,171 @@ REGION_COLUMNS = [
 SOURCE_COLUMNS = [
     _c("resident_basis", "常住口径", "Resident basis", description="Series of the resident figures", shown=False),
     _c("resident_source", "常住来源", "Resident source", description="Publication of the resident rate", shown=False),
-    _c("resident_release", "常住发布日期", "Resident release", description="Release of the resident rate, as published", shown=False),
+    _c(
+        "resident_release",
+        "常住发布日期",
+        "Resident release",
+        description="Release of the resident rate, as published",
+        shown=False,
+    ),
     _c("hukou_basis", "户籍口径", "Hukou basis", description="Series/definition of the hukou figures", shown=False),
     _c("hukou_source", "户籍来源", "Hukou source", description="Publication of the hukou rate", shown=False),
-    _c("hukou_release", "户籍发布日期", "Hukou release", description="Release of the hukou rate, as published", shown=False),
+    _c(
+        "hukou_release",
+        "户籍发布日期",
+        "Hukou release",
+        description="Release of the hukou rate, as published",
+        shown=False,
+    ),
 ]
 NOTE = _c("note", "说明", "Note", description="Flags and comparability notes (why a figure or change is not given)")
 
-T1_COLUMNS = REGION_COLUMNS + [
-    _c("resident_total_10k", "常住人口（万人）", "Resident population (10k)", "number", "10k persons",
-       "Resident population (常住人口), 10,000 persons"),
-    _c("resident_urban_10k", "城镇常住人口（万人）", "Urban resident population (10k)", "number", "10k persons",
-       "Urban resident population (城镇常住人口), 10,000 persons"),
-    _c("resident_rate_pct", "常住人口城镇化率（%）", "Resident urbanization rate (%)", "number", "%",
-       "Urban resident population / resident population x 100"),
-    _c("hukou_total_10k", "户籍人口（万人）", "Hukou population (10k)", "number", "10k persons",
-       "Registered (hukou) population (户籍人口), 10,000 persons"),
-    _c("hukou_urban_10k", "城镇户籍人口（万人）", "Urban hukou population (10k)", "number", "10k persons",
-       "Urban registered population (城镇户籍人口), 10,000 persons"),
-    _c("hukou_rate_pct", "户籍人口城镇化率（%）", "Hukou urbanization rate (%)", "number", "%",
-       "Urban hukou population / hukou population x 100"),
-    _c("gap_pp", "两率差距（个百分点）", "Gap, resident minus hukou (pp)", "number", "pp",
-       "Resident rate minus hukou rate, percentage points"),
-] + SOURCE_COLUMNS + [NOTE]
+T1_COLUMNS = (
+    REGION_COLUMNS
+    + [
+        _c(
+            "resident_total_10k",
+            "常住人口（万人）",
+            "Resident population (10k)",
+            "number",
+            "10k persons",
+            "Resident population (常住人口), 10,000 persons",
+        ),
+        _c(
+            "resident_urban_10k",
+            "城镇常住人口（万人）",
+            "Urban resident population (10k)",
+            "number",
+            "10k persons",
+            "Urban resident population (城镇常住人口), 10,000 persons",
+        ),
+        _c(
+            "resident_rate_pct",
+            "常住人口城镇化率（%）",
+            "Resident urbanization rate (%)",
+            "number",
+            "%",
+            "Urban resident population / resident population x 100",
+        ),
+        _c(
+            "hukou_total_10k",
+            "户籍人口（万人）",
+            "Hukou population (10k)",
+            "number",
+            "10k persons",
+            "Registered (hukou) population (户籍人口), 10,000 persons",
+        ),
+        _c(
+            "hukou_urban_10k",
+            "城镇户籍人口（万人）",
+            "Urban hukou population (10k)",
+            "number",
+            "10k persons",
+            "Urban registered population (城镇户籍人口), 10,000 persons",
+        ),
+        _c(
+            "hukou_rate_pct",
+            "户籍人口城镇化率（%）",
+            "Hukou urbanization rate (%)",
+            "number",
+            "%",
+            "Urban hukou population / hukou population x 100",
+        ),
+        _c(
+            "gap_pp",
+            "两率差距（个百分点）",
+            "Gap, resident minus hukou (pp)",
+            "number",
+            "pp",
+            "Resident rate minus hukou rate, percentage points",
+        ),
+    ]
+    + SOURCE_COLUMNS
+    + [NOTE]
+)
 
 T2_COLUMNS = REGION_COLUMNS + [
-    _c("resident_total_change_10k", "常住人口比上年末增减（万人）", "Resident population, change on previous year-end (10k)",
-       "number", "10k persons", "Change of the resident population on the previous year-end, same series"),
-    _c("resident_change_prev_pp", "常住人口城镇化率比上年（个百分点）", "Resident rate, change on previous year (pp)",
-       "number", "pp", "Change of the resident rate on the previous year, same series, definition and date"),
-    _c("resident_change_2013_pp", "常住人口城镇化率比2013年（个百分点）", "Resident rate, change on 2013 (pp)",
-       "number", "pp", "Change of the resident rate on 2013, same series, definition and date"),
-    _c("hukou_total_change_10k", "户籍人口比上年末增减（万人）", "Hukou population, change on previous year-end (10k)",
-       "number", "10k persons", "Change of the hukou population on the previous year-end, same series"),
-    _c("hukou_change_prev_pp", "户籍人口城镇化率比上年（个百分点）", "Hukou rate, change on previous year (pp)",
-       "number", "pp", "Change of the hukou rate on the previous year"),
-    _c("hukou_change_2013_pp", "户籍人口城镇化率比2013年（个百分点）", "Hukou rate, change on 2013 (pp)",
-       "number", "pp", "Change of the hukou rate on 2013"),
-    _c("gap_change_prev_pp", "差距比上年变化（个百分点）", "Gap, change on previous year (pp)", "number", "pp",
-       "Change of the gap on the previous year (negative = narrowed)"),
-    _c("gap_change_2013_pp", "差距比2013年变化（个百分点）", "Gap, change on 2013 (pp)", "number", "pp",
-       "Change of the gap on 2013 (negative = narrowed)"),
+    _c(
+        "resident_total_change_10k",
+        "常住人口比上年末增减（万人）",
+        "Resident population, change on previous year-end (10k)",
+        "number",
+        "10k persons",
+        "Change of the resident population on the previous year-end, same series",
+    ),
+    _c(
+        "resident_change_prev_pp",
+        "常住人口城镇化率比上年（个百分点）",
+        "Resident rate, change on previous year (pp)",
+        "number",
+        "pp",
+        "Change of the resident rate on the previous year, same series, definition and date",
+    ),
+    _c(
+        "resident_change_2013_pp",
+        "常住人口城镇化率比2013年（个百分点）",
+        "Resident rate, change on 2013 (pp)",
+        "number",
+        "pp",
+        "Change of the resident rate on 2013, same series, definition and date",
+    ),
+    _c(
+        "hukou_total_change_10k",
+        "户籍人口比上年末增减（万人）",
+        "Hukou population, change on previous year-end (10k)",
+        "number",
+        "10k persons",
+        "Change of the hukou population on the previous year-end, same series",
+    ),
+    _c(
+        "hukou_change_prev_pp",
+        "户籍人口城镇化率比上年（个百分点）",
+        "Hukou rate, change on previous year (pp)",
+        "number",
+        "pp",
+        "Change of the hukou rate on the previous year",
+    ),
+    _c(
+        "hukou_change_2013_pp",
+        "户籍人口城镇化率比2013年（个百分点）",
+        "Hukou rate, change on 2013 (pp)",
+        "number",
+        "pp",
+        "Change of the hukou rate on 2013",
+    ),
+    _c(
+        "gap_change_prev_pp",
+        "差距比上年变化（个百分点）",
+        "Gap, change on previous year (pp)",
+        "number",
+        "pp",
+        "Change of the gap on the previous year (negative = narrowed)",
+    ),
+    _c(
+        "gap_change_2013_pp",
+        "差距比2013年变化（个百分点）",
+        "Gap, change on 2013 (pp)",
+        "number",
+        "pp",
+        "Change of the gap on 2013 (negative = narrowed)",
+    ),
     NOTE,
 ]
 
-T3_COLUMNS = [
-    _c("region_code", "代码", "Code", description="GB/T 2260 region code", shown=False),
-    _c("year", "年份", "Year", "integer", description="Reference year"),
-    T1_COLUMNS[5], T1_COLUMNS[8], T1_COLUMNS[9],
-] + [c if c.name not in ("resident_basis", "hukou_basis") else Column(**{**c.__dict__, "shown": True})
-     for c in SOURCE_COLUMNS] + [NOTE]
+T3_COLUMNS = (
+    [
+        _c("region_code", "代码", "Code", description="GB/T 2260 region code", shown=False),
+        _c("year", "年份", "Year", "integer", description="Reference year"),
+        T1_COLUMNS[5],
+        T1_COLUMNS[8],
+        T1_COLUMNS[9],
+    ]
+    + [
+        c if c.name not in ("resident_basis", "hukou_basis") else Column(**{**c.__dict__, "shown": True})
+        for c in SOURCE_COLUMNS
+    ]
+    + [NOTE]
+)
 
 FLOW_MEASURES = {
     "hukou_births": ("户籍出生人口（人）", "Hukou births (persons)"),
@@ -131,10 +247,14 @@ FLOW_MEASURES = {
     "hukou_in_migration": ("户籍迁入人口（人）", "Hukou in-migration (persons)"),
     "hukou_out_migration": ("户籍迁出人口（人）", "Hukou out-migration (persons)"),
 }
-T4_COLUMNS = REGION_COLUMNS + [
-    _c(m, zh, en, "integer", "persons", f"{en.split(' (')[0]} in the year, public-security register")
-    for m, (zh, en) in FLOW_MEASURES.items()
-] + [_c("flows_source", "来源", "Source", description="Publications of the flows (release)", shown=False)]
+T4_COLUMNS = (
+    REGION_COLUMNS
+    + [
+        _c(m, zh, en, "integer", "persons", f"{en.split(' (')[0]} in the year, public-security register")
+        for m, (zh, en) in FLOW_MEASURES.items()
+    ]
+    + [_c("flows_source", "来源", "Source", description="Publications of the flows (release)", shown=False)]
+)
 
 T5_COLUMNS = [
     _c("target_id", "目标编号", "Target id", description="Id in data/reference/targets.toml"),
@@ -144,22 +264,48 @@ T5_COLUMNS = [
     _c("base_year", "基期", "Base year", "integer"),
     _c("target_year", "目标年份", "Target year", "integer"),
     _c("as_of_year", "评估年份", "Year assessed", "integer", description="Year whose figure is assessed"),
-    _c("observed_value", "实际值", "Observed", "number", description="Observed value of the indicator (unit of the target)"),
-    _c("margin", "差额", "Margin", "number", description="Observed minus target (for change and pace targets: achieved change minus target)"),
+    _c(
+        "observed_value",
+        "实际值",
+        "Observed",
+        "number",
+        description="Observed value of the indicator (unit of the target)",
+    ),
+    _c(
+        "margin",
+        "差额",
+        "Margin",
+        "number",
+        description="Observed minus target (for change and pace targets: achieved change minus target)",
+    ),
     _c("verdict_zh", "评估结果", "Verdict (Chinese)", description="Verdict in Chinese"),
-    _c("verdict", "评估结果（英文）", "Verdict", description="achieved, exceeded, not_achieved, on_track, ..., cannot_assess"),
+    _c(
+        "verdict",
+        "评估结果（英文）",
+        "Verdict",
+        description="achieved, exceeded, not_achieved, on_track, ..., cannot_assess",
+    ),
     _c("reason", "说明", "Reason", description="Why, in words (always given for cannot_assess)"),
     _c("release_used", "数据版本", "Release used", description="Vintage of the figures used", shown=False),
     _c("source_document", "目标出处", "Target source", description="Plan or document setting the target", shown=False),
 ]
 
 INDICATOR_ZH = {
-    "resident_urban_rate_pct": "常住人口城镇化率", "hukou_urban_rate_pct": "户籍人口城镇化率",
-    "gap_pp": "两率差距", "hukou_total": "户籍人口", "hukou_transfers": "农业转移人口落户",
-    "agricultural_migrants_settled": "农业转移人口落户", "non_hukou_settled": "非户籍人口落户",
+    "resident_urban_rate_pct": "常住人口城镇化率",
+    "hukou_urban_rate_pct": "户籍人口城镇化率",
+    "gap_pp": "两率差距",
+    "hukou_total": "户籍人口",
+    "hukou_transfers": "农业转移人口落户",
+    "agricultural_migrants_settled": "农业转移人口落户",
+    "non_hukou_settled": "非户籍人口落户",
 }
-UNIT_ZH = {"pct": "%", "pp": "个百分点", "10k_persons": "万人", "pp_per_year": "个百分点/年",
-           "10k_persons_per_year": "万人/年"}
+UNIT_ZH = {
+    "pct": "%",
+    "pp": "个百分点",
+    "10k_persons": "万人",
+    "pp_per_year": "个百分点/年",
+    "10k_persons_per_year": "万人/年",
+}
 
 
 def _none(x):
@@ -269,13 +415,18 @@ def _row(r: dict, counts: dict) -> dict:
     rt_prev = _pick(counts, code, year - 1, "resident_total", rs, rdate)
     ht_prev = _pick(counts, code, year - 1, "hukou_total", hs, hdate)
     notes = [x for x in (_none(r["flags"]), _none(r["comparability_note"])) if x]
-    derived = [m for m, c in (("城镇常住人口 urban residents", ru), ("城镇户籍人口 urban hukou", hu))
-               if c is not None and c["status"] == "derived"]
+    derived = [
+        m
+        for m, c in (("城镇常住人口 urban residents", ru), ("城镇户籍人口 urban hukou", hu))
+        if c is not None and c["status"] == "derived"
+    ]
     if derived:
         notes.append("derived from the total and the published rate (推算): " + ", ".join(derived))
     return {
-        "region_code": code, "region_name": r["region_name"] or code,
-        "region_name_en": _none(r["region_name_en"]) or "", "year": year,
+        "region_code": code,
+        "region_name": r["region_name"] or code,
+        "region_name_en": _none(r["region_name_en"]) or "",
+        "year": year,
         "resident_total_10k": to_10k(rt["value"], rt["precision"]) if rt else None,
         "resident_urban_10k": to_10k(ru["value"], ru["precision"]) if ru else None,
         "resident_rate_pct": round_half_up(res, rd),
@@ -314,68 +465,116 @@ def _sources(rows: list[dict]) -> list[tuple[str, str]]:
 
 def _frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
     """Object columns, so that Decimal, int, str and None stay as they are (no NaN, no float)."""
+
     def value(r, c):
         v = _none(r.get(c.name))
         return (v or "") if c.type == "string" else v
-    return pd.DataFrame({c.name: pd.Series([value(r, c) for r in rows], dtype=object) for c in columns},
-                        columns=[c.name for c in columns])
+
+    return pd.DataFrame(
+        {c.name: pd.Series([value(r, c) for r in rows], dtype=object) for c in columns},
+        columns=[c.name for c in columns],
+    )
 
 
 def region_rows(con: duckdb.DuckDBPyConnection, listed: list[tuple[str, str, str]], year: int) -> list[dict]:
     """The region and its children in one year (regions given as (code, name, English name)); a region
     without any figure gets a row of None with a note."""
     codes = [c[0] for c in listed]
-    found = {r["region_code"]: r for r in con.execute(
-        QUERY + " WHERE u.year = ? AND u.region_code IN (SELECT unnest(?::VARCHAR[]))", [year, codes]).df()
-        .to_dict("records")}
+    found = {
+        r["region_code"]: r
+        for r in con.execute(
+            QUERY + " WHERE u.year = ? AND u.region_code IN (SELECT unnest(?::VARCHAR[]))", [year, codes]
+        )
+        .df()
+        .to_dict("records")
+    }
     counts = _counts(con, codes, year - 1, year)
     rows = []
     for code, name, name_en in listed:
         if code in found:
             rows.append(_row(found[code], counts))
         else:
-            rows.append({"region_code": code, "region_name": name or code, "region_name_en": name_en or "",
-                         "year": year, "note": "not available / 无数据"})
+            rows.append(
+                {
+                    "region_code": code,
+                    "region_name": name or code,
+                    "region_name_en": name_en or "",
+                    "year": year,
+                    "note": "not available / 无数据",
+                }
+            )
     return rows
 
 
 def regions_table(rows: list[dict], year: int) -> Table:
     """T1: population and both rates for the region and each child region."""
-    return Table("table1_regions", "T1", f"{year}年末各地区常住人口、户籍人口和城镇化率",
-                 f"Population and urbanization rates by region, {year}", T1_COLUMNS, _frame(rows, T1_COLUMNS),
-                 _sources(rows))
+    return Table(
+        "table1_regions",
+        "T1",
+        f"{year}年末各地区常住人口、户籍人口和城镇化率",
+        f"Population and urbanization rates by region, {year}",
+        T1_COLUMNS,
+        _frame(rows, T1_COLUMNS),
+        _sources(rows),
+    )
 
 
 def changes_table(rows: list[dict], year: int) -> Table:
     """T2: changes against the previous year and 2013, in percentage points (population in 万人)."""
-    return Table("table2_changes", "T2", f"{year}年各地区城镇化率比上年和比{BASE_YEAR}年变化",
-                 f"Changes on the previous year and on {BASE_YEAR}, by region, {year}", T2_COLUMNS,
-                 _frame(rows, T2_COLUMNS), _sources(rows),
-                 ["变化只在同一口径、同一定义、同一时点的数据之间计算；不可比时为无数据，原因见“说明”。"
-                  " Changes are computed only between figures of the same series, definition and point date; "
-                  "where they are not comparable the change is not available and the note says why."])
+    return Table(
+        "table2_changes",
+        "T2",
+        f"{year}年各地区城镇化率比上年和比{BASE_YEAR}年变化",
+        f"Changes on the previous year and on {BASE_YEAR}, by region, {year}",
+        T2_COLUMNS,
+        _frame(rows, T2_COLUMNS),
+        _sources(rows),
+        [
+            "变化只在同一口径、同一定义、同一时点的数据之间计算；不可比时为无数据，原因见“说明”。"
+            " Changes are computed only between figures of the same series, definition and point date; "
+            "where they are not comparable the change is not available and the note says why."
+        ],
+    )
 
 
 def series_table(con: duckdb.DuckDBPyConnection, region: str, year: int) -> Table:
     """T3: the region's series from 2013 to the bulletin year: both rates and the gap."""
-    recs = con.execute(QUERY + " WHERE u.region_code = ? AND u.year BETWEEN ? AND ? ORDER BY u.year",
-                       [region, BASE_YEAR, year]).df().to_dict("records")
+    recs = (
+        con.execute(
+            QUERY + " WHERE u.region_code = ? AND u.year BETWEEN ? AND ? ORDER BY u.year", [region, BASE_YEAR, year]
+        )
+        .df()
+        .to_dict("records")
+    )
     counts = _counts(con, [region], BASE_YEAR - 1, year)
     rows = [_row(r, counts) for r in recs]
     for r in rows:
         r.pop("_count_sources")
-    return Table("table3_series", "T3", f"{BASE_YEAR}—{year}年常住人口和户籍人口城镇化率",
-                 f"Resident and hukou urbanization rates, {BASE_YEAR} to {year}", T3_COLUMNS,
-                 _frame(rows, T3_COLUMNS), _sources(rows), key="year")
+    return Table(
+        "table3_series",
+        "T3",
+        f"{BASE_YEAR}—{year}年常住人口和户籍人口城镇化率",
+        f"Resident and hukou urbanization rates, {BASE_YEAR} to {year}",
+        T3_COLUMNS,
+        _frame(rows, T3_COLUMNS),
+        _sources(rows),
+        key="year",
+    )
 
 
 def flows_table(con: duckdb.DuckDBPyConnection, listed: list[tuple[str, str, str]], year: int) -> Table:
     """T4: hukou births, deaths, in- and out-migration by region, where published (public-security register)."""
     codes = [c[0] for c in listed]
-    counts = con.execute(
-        "SELECT region_code, measure, value, source, published FROM counts "
-        "WHERE year = ? AND region_code IN (SELECT unnest(?::VARCHAR[])) AND measure IN (SELECT unnest(?::VARCHAR[])) "
-        "ORDER BY release_date DESC NULLS LAST, precision", [year, codes, list(FLOW_MEASURES)]).df().to_dict("records")
+    counts = (
+        con.execute(
+            "SELECT region_code, measure, value, source, published FROM counts "
+            "WHERE year = ? AND region_code IN (SELECT unnest(?::VARCHAR[])) AND measure IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY release_date DESC NULLS LAST, precision",
+            [year, codes, list(FLOW_MEASURES)],
+        )
+        .df()
+        .to_dict("records")
+    )
     by: dict = {}
     for c in counts:
         by.setdefault((c["region_code"], c["measure"]), c)
@@ -393,10 +592,19 @@ def flows_table(con: duckdb.DuckDBPyConnection, listed: list[tuple[str, str, str
         row["flows_source"] = "; ".join(f"{s} ({p})" if p else s for s, p in srcs)
         sources += [s for s in srcs if s not in sources]
         rows.append(row)
-    return Table("table4_hukou_flows", "T4", f"{year}年各地区户籍人口变动情况",
-                 f"Hukou births, deaths and migration by region, {year}", T4_COLUMNS, _frame(rows, T4_COLUMNS),
-                 sources, ["户籍人口变动来自公安户籍登记；人数为公布数（以万人公布者换算为人）。 Register flows from the "
-                           "public-security hukou register; figures published in 万人 are shown in persons."])
+    return Table(
+        "table4_hukou_flows",
+        "T4",
+        f"{year}年各地区户籍人口变动情况",
+        f"Hukou births, deaths and migration by region, {year}",
+        T4_COLUMNS,
+        _frame(rows, T4_COLUMNS),
+        sources,
+        [
+            "户籍人口变动来自公安户籍登记；人数为公布数（以万人公布者换算为人）。 Register flows from the "
+            "public-security hukou register; figures published in 万人 are shown in persons."
+        ],
+    )
 
 
 def _num(x, decimals) -> Decimal | None:
@@ -407,6 +615,7 @@ def targets_table(con: duckdb.DuckDBPyConnection, region: str, year: int, releas
     """T5: the region's targets assessed at the bulletin year (final where the target year has passed),
     from hukou_stats.analysis.targets; None when the region has no target."""
     from hukou_stats.analysis.targets import assess
+
     t = assess(con, region=region, as_of=year, release=release)
     if t.empty:
         return None
@@ -416,28 +625,42 @@ def targets_table(con: duckdb.DuckDBPyConnection, region: str, year: int, releas
         decimals = 2
         target_value = _dec(r["target_value"])
         target_value = target_value.normalize() if target_value is not None else None
-        rows.append({
-            "target_id": r["target_id"], "region_code": r["region_code"],
-            "indicator": f"{INDICATOR_ZH.get(r['indicator'], r['indicator'])} {r['indicator']}",
-            "target": f"{r['comparison']} {target_value:f} {UNIT_ZH.get(unit, unit)}"
-                      + (f" ({r['kind']} vs {int(r['base_year'])})" if r["kind"] == "change_vs_base" else "")
-                      + (" (pace)" if r["kind"] == "pace" else ""),
-            "base_year": None if _none(r["base_year"]) is None else int(r["base_year"]),
-            "target_year": int(r["target_year"]),
-            "as_of_year": int(r["as_of_year"]),
-            "observed_value": _num(r["observed_value"], decimals),
-            "margin": _num(r["margin"], decimals),
-            "verdict_zh": r["verdict_zh"], "verdict": r["verdict"],
-            "reason": _none(r["reason"]) or "",
-            "release_used": _none(r["release_used"]) or "",
-            "source_document": _none(r["source_document"]) or "",
-        })
+        rows.append(
+            {
+                "target_id": r["target_id"],
+                "region_code": r["region_code"],
+                "indicator": f"{INDICATOR_ZH.get(r['indicator'], r['indicator'])} {r['indicator']}",
+                "target": f"{r['comparison']} {target_value:f} {UNIT_ZH.get(unit, unit)}"
+                + (f" ({r['kind']} vs {int(r['base_year'])})" if r["kind"] == "change_vs_base" else "")
+                + (" (pace)" if r["kind"] == "pace" else ""),
+                "base_year": None if _none(r["base_year"]) is None else int(r["base_year"]),
+                "target_year": int(r["target_year"]),
+                "as_of_year": int(r["as_of_year"]),
+                "observed_value": _num(r["observed_value"], decimals),
+                "margin": _num(r["margin"], decimals),
+                "verdict_zh": r["verdict_zh"],
+                "verdict": r["verdict"],
+                "reason": _none(r["reason"]) or "",
+                "release_used": _none(r["release_used"]) or "",
+                "source_document": _none(r["source_document"]) or "",
+            }
+        )
     docs = []
     for r in rows:
         if (r["source_document"], "") not in docs:
             docs.append((r["source_document"], ""))
-    return Table("table5_targets", "T5", f"{year}年目标完成情况", f"Targets: status as of {year}", T5_COLUMNS,
-                 _frame(rows, T5_COLUMNS), docs,
-                 ["方法见 README《Targets, evaluations and the CI gate》：目标年份已有数据者为最终评估，否则为中期评估（进度比）。"
-                  " Method: final assessment where the target year has data, otherwise interim (progress ratio, "
-                  "Statistics Canada); tolerance of 左右 targets as stated in targets.toml."], key="target_id")
+    return Table(
+        "table5_targets",
+        "T5",
+        f"{year}年目标完成情况",
+        f"Targets: status as of {year}",
+        T5_COLUMNS,
+        _frame(rows, T5_COLUMNS),
+        docs,
+        [
+            "方法见 README《Targets, evaluations and the CI gate》：目标年份已有数据者为最终评估，否则为中期评估（进度比）。"
+            " Method: final assessment where the target year has data, otherwise interim (progress ratio, "
+            "Statistics Canada); tolerance of 左右 targets as stated in targets.toml."
+        ],
+        key="target_id",
+    )

@@ -7,6 +7,7 @@ out, and a sentence left with no figure is dropped: never a placeholder, never "
 Each figure is returned as a `Fig` (value, table, row key, column) so the HTML can mark it and a test can
 check it against the CSV and the workbook.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ BASE_YEAR = 2013
 
 @dataclass(frozen=True)
 class Fig:
-    value: Decimal                  # as in the table (signed)
-    table: str                      # table name (CSV stem)
-    key: str                        # row key (region code)
+    value: Decimal  # as in the table (signed)
+    table: str  # table name (CSV stem)
+    key: str  # row key (region code)
     column: str
 
     @property
@@ -123,12 +124,16 @@ def paragraph_en(t1: dict, t2: dict, year: int) -> list[Piece]:
     res: list[list[Piece]] = []
     if pop:
         res.append(["the resident population was ", pop, " ten thousand"])
-        res.append(_change_en(_f(t2, T2, "resident_total_change_10k"), "count", "the previous year-end", " ten thousand"))
+        res.append(
+            _change_en(_f(t2, T2, "resident_total_change_10k"), "count", "the previous year-end", " ten thousand")
+        )
     if urban:
         res.append(["of whom ", urban, " ten thousand lived in urban areas"])
     if rate:
         res.append(["the resident urbanization rate was ", rate, "%"])
-        res.append(_change_en(_f(t2, T2, "resident_change_prev_pp"), "rate", "the previous year-end", " percentage points"))
+        res.append(
+            _change_en(_f(t2, T2, "resident_change_prev_pp"), "rate", "the previous year-end", " percentage points")
+        )
     hpop, hrate = _f(t1, T1, "hukou_total_10k"), _f(t1, T1, "hukou_rate_pct")
     huk: list[list[Piece]] = []
     if hpop:
@@ -136,7 +141,9 @@ def paragraph_en(t1: dict, t2: dict, year: int) -> list[Piece]:
         huk.append(_change_en(_f(t2, T2, "hukou_total_change_10k"), "count", "the previous year-end", " ten thousand"))
     if hrate:
         huk.append(["the hukou urbanization rate was " if hpop else "The hukou urbanization rate was ", hrate, "%"])
-        huk.append(_change_en(_f(t2, T2, "hukou_change_prev_pp"), "rate", "the previous year-end", " percentage points"))
+        huk.append(
+            _change_en(_f(t2, T2, "hukou_change_prev_pp"), "rate", "the previous year-end", " percentage points")
+        )
     gap = _f(t1, T1, "gap_pp")
     gp: list[list[Piece]] = []
     if gap:
@@ -158,24 +165,35 @@ def paragraph_en(t1: dict, t2: dict, year: int) -> list[Piece]:
 
 def child_line_zh(t1: dict) -> list[Piece]:
     T1 = "table1_regions"
-    parts = _sentence([
-        ["常住人口", _f(t1, T1, "resident_total_10k"), "万人"] if t1.get("resident_total_10k") is not None else [],
-        ["常住人口城镇化率", _f(t1, T1, "resident_rate_pct"), "%"] if t1.get("resident_rate_pct") is not None else [],
-        ["户籍人口城镇化率", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
-        ["两者差距", _f(t1, T1, "gap_pp"), "个百分点"] if t1.get("gap_pp") is not None else [],
-    ], "，", "。")
+    parts = _sentence(
+        [
+            ["常住人口", _f(t1, T1, "resident_total_10k"), "万人"] if t1.get("resident_total_10k") is not None else [],
+            ["常住人口城镇化率", _f(t1, T1, "resident_rate_pct"), "%"]
+            if t1.get("resident_rate_pct") is not None
+            else [],
+            ["户籍人口城镇化率", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
+            ["两者差距", _f(t1, T1, "gap_pp"), "个百分点"] if t1.get("gap_pp") is not None else [],
+        ],
+        "，",
+        "。",
+    )
     return [f"{t1['region_name']}："] + parts if parts else []
 
 
 def child_line_en(t1: dict) -> list[Piece]:
     T1 = "table1_regions"
-    parts = _sentence([
-        ["resident population ", _f(t1, T1, "resident_total_10k"), " ten thousand"]
-        if t1.get("resident_total_10k") is not None else [],
-        ["resident rate ", _f(t1, T1, "resident_rate_pct"), "%"] if t1.get("resident_rate_pct") is not None else [],
-        ["hukou rate ", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
-        ["gap ", _f(t1, T1, "gap_pp"), " percentage points"] if t1.get("gap_pp") is not None else [],
-    ], ", ", ".")
+    parts = _sentence(
+        [
+            ["resident population ", _f(t1, T1, "resident_total_10k"), " ten thousand"]
+            if t1.get("resident_total_10k") is not None
+            else [],
+            ["resident rate ", _f(t1, T1, "resident_rate_pct"), "%"] if t1.get("resident_rate_pct") is not None else [],
+            ["hukou rate ", _f(t1, T1, "hukou_rate_pct"), "%"] if t1.get("hukou_rate_pct") is not None else [],
+            ["gap ", _f(t1, T1, "gap_pp"), " percentage points"] if t1.get("gap_pp") is not None else [],
+        ],
+        ", ",
+        ".",
+    )
     return [f"{t1['region_name_en'] or t1['region_name']}: "] + parts if parts else []
 
 
@@ -183,6 +201,7 @@ def child_line_en(t1: dict) -> list[Piece]:
 class Bulletin:
     """The text of the bulletin in one language: the region's paragraph, one line per child region, and the
     children without any figure (named in one closing sentence)."""
+
     lang: str
     paragraph: list[Piece]
     children: list[list[Piece]]
@@ -192,8 +211,11 @@ class Bulletin:
         lines = [render_plain(self.paragraph)] if self.paragraph else []
         lines += [render_plain(c) for c in self.children]
         if self.missing:
-            lines.append(("以下地区无数据：" + "、".join(self.missing) + "。") if self.lang == "zh"
-                         else "No figures for: " + ", ".join(self.missing) + ".")
+            lines.append(
+                ("以下地区无数据：" + "、".join(self.missing) + "。")
+                if self.lang == "zh"
+                else "No figures for: " + ", ".join(self.missing) + "."
+            )
         return "\n\n".join(lines)
 
 
