@@ -3,7 +3,7 @@
 Implementations, each run in its own child process (peak RSS = the child's own ru_maxrss):
   duckdb   hukou_stats.microdata.aggregate (what `hukou-stats microdata aggregate` runs), memory_limit 2GB
   floor    bare DuckDB: one GROUP BY count per person file over the same Parquet, nothing else: register
-           GROUP BY reg_code, residents GROUP BY res_code, count(*) kept in a temp table as ours are (aggregate.floor_counts)
+           GROUP BY reg_code, residents GROUP BY res_code, count(*) kept in a temp table as ours are (floor_counts below)
   floor_same_columns  (informative) the floor, the residents' query also reading reg_code (max(reg_code))
   polars   the same aggregation in Polars, lazy, streaming engine
   pandas   a straightforward pandas version (read the columns, groupby, merge, roll up)
@@ -55,8 +55,8 @@ def dataset(n: int) -> tuple[Path, dict | None]:
 
 
 def run_synth(folder: Path, n: int) -> dict:
-    from hukou_stats.microdata.synth import synthesize
     from hukou_stats.core.project import Project
+    from hukou_stats.microdata.synth import synthesize
 
     synthesize(Project.at(ROOT), n, REGION, SEED, folder, YEAR)
     return {}
@@ -82,8 +82,28 @@ def run_duckdb(folder: Path) -> dict:
     return {f"{r.region_code}|{r.measure}": int(r.value) for r in df.itertuples() if r.value}
 
 
+def floor_counts(con, inputs, residents_extra: str = "") -> int:
+    """The bare DuckDB floor (for the benchmark): one GROUP BY count per person file, register by reg_code,
+    residents by res_code, nothing else; the per-code counts are kept in temp tables as aggregate() keeps its
+    own (a count(*) over the groups would let DuckDB drop the counts and run a mere DISTINCT).
+    residents_extra: another aggregate for the residents' query (the benchmark's floor reading reg_code too)."""
+    from hukou_stats.microdata.aggregate import scan
+
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE floor_register AS SELECT reg_code AS code, count(*) AS n "
+        f"FROM {scan(inputs.register, 'register')} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE floor_residents AS SELECT res_code AS code, count(*) AS n{residents_extra} "
+        f"FROM {scan(inputs.residents, 'residents')} GROUP BY ALL"
+    )
+    return con.execute(
+        "SELECT (SELECT count(*) FROM floor_register) + (SELECT count(*) FROM floor_residents)"
+    ).fetchone()[0]
+
+
 def run_floor(folder: Path) -> dict:
-    from hukou_stats.microdata.aggregate import connect, floor_counts
+    from hukou_stats.microdata.aggregate import connect
     from hukou_stats.microdata.run import inputs_from_dir
 
     return {"groups": floor_counts(connect("2GB", ROOT / "bench" / "spill"), inputs_from_dir(folder))}
@@ -93,7 +113,7 @@ def run_floor_same_columns(folder: Path) -> dict:
     """Informative: the floor also reading the residents' reg_code, as the aggregation must (one max() over it,
     the least work that reads it; count(reg_code) would not do: DuckDB turns it into count(*) when the Parquet
     statistics say the column has no NULLs, and never reads it)."""
-    from hukou_stats.microdata.aggregate import connect, floor_counts
+    from hukou_stats.microdata.aggregate import connect
     from hukou_stats.microdata.run import inputs_from_dir
 
     return {
@@ -125,6 +145,7 @@ def _emit(rows) -> dict:
 
 def run_pandas(folder: Path) -> dict:
     import pandas as pd
+
     from hukou_stats.microdata.run import inputs_from_dir
 
     i = inputs_from_dir(folder)
@@ -164,6 +185,7 @@ def run_pandas(folder: Path) -> dict:
 
 def run_polars(folder: Path) -> dict:
     import polars as pl
+
     from hukou_stats.microdata.run import inputs_from_dir
 
     i = inputs_from_dir(folder)

@@ -7,16 +7,16 @@ import datetime as dt
 
 import pytest
 
-from hukou_stats.warehouse.build import build, connect
-from hukou_stats.store.commit import check_inputs, ingest
-from hukou_stats.reference.registry import Registry
-
-from .conftest import ROOT, long_csv, make_project
+from hukou_stats.core.project import Project
+from hukou_stats.reference.registry import load_registry
+from hukou_stats.store.commit import ingest
+from hukou_stats.validate.run import check_inputs
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import ROOT, long_csv, make_project
 
 SRC = "SYNTHETIC test figure"
-DISTRICTS_2019 = [
-    r.code for r in Registry.load(ROOT / "data/reference/regions.csv").children("440100", dt.date(2019, 12, 31))
-]
+DISTRICTS_2019 = [r.code for r in load_registry(Project.at(ROOT)).children("440100", dt.date(2019, 12, 31))]
 
 
 def rows(code, year, urban, total, series="first_release", kind="resident", definition=""):

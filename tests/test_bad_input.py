@@ -6,8 +6,7 @@ from typer.testing import CliRunner
 from hukou_stats.cli.app import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.store.commit import ingest
-
-from .conftest import long_csv, make_project, tree_snapshot
+from tests.helpers import long_csv, make_project, tree_snapshot
 
 GOOD = "440100,广州市,2019,resident_total,1530.59,10k_persons,src A,2020-03,,first_release,,"
 BAD = {

@@ -10,12 +10,12 @@ import csv
 import pandas as pd
 import pytest
 
-from hukou_stats.reference.boundaries import boundary_map, load_crosswalk
-from hukou_stats.warehouse.build import build, connect
 from hukou_stats.core.errors import UsageError
+from hukou_stats.reference.boundaries import boundary_map, load_crosswalk
 from hukou_stats.store.commit import ingest
-
-from .conftest import ROOT, long_csv, make_project
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import ROOT, long_csv, make_project
 
 SRC = "SYNTHETIC test figure"
 REF = ROOT / "data" / "reference"
@@ -171,8 +171,9 @@ def test_weights_must_sum_to_one(tmp_path):
 
 
 def test_chained_changes_compose():
-    from hukou_stats.reference.boundaries import Piece
     import datetime as dt
+
+    from hukou_stats.reference.boundaries import Piece
 
     d1, d2 = dt.date(2015, 1, 1), dt.date(2020, 1, 1)
     m = boundary_map([Piece(d1, "A", "B", 1.0), Piece(d2, "B", "C", 0.5), Piece(d2, "B", "B", 0.5)])

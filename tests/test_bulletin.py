@@ -8,14 +8,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from hukou_stats.publish.bulletin import make_bulletin
-from hukou_stats.publish.bulletin import make as make_mod
-from hukou_stats.warehouse.build import build
 from hukou_stats.core.errors import InputOutputError, UsageError
-from hukou_stats.store.commit import ingest
 from hukou_stats.core.numbers import round_half_up
-
-from .conftest import long_csv, make_project, tree_snapshot
+from hukou_stats.publish.bulletin import make as make_mod
+from hukou_stats.publish.bulletin import make_bulletin
+from hukou_stats.store.commit import ingest
+from hukou_stats.warehouse.build import build
+from tests.helpers import long_csv, make_project, tree_snapshot
 
 ALL_FILES = {
     "bulletin.md",
@@ -100,7 +99,7 @@ def test_not_available_is_never_zero(gz):
     liwan = row(gz / "table1_regions.csv", "440103")
     assert liwan["resident_rate_pct"] == "" and liwan["hukou_rate_pct"] == ""
     md = (gz / "bulletin.md").read_text(encoding="utf-8")
-    line = next(l for l in md.splitlines() if l.startswith("| 440103 | 荔湾区"))
+    line = next(x for x in md.splitlines() if x.startswith("| 440103 | 荔湾区"))
     assert "—" in line and " 0 " not in line and "0.00" not in line
     wb = openpyxl.load_workbook(gz / "bulletin.xlsx")
     cells = [c.value for r in wb["T1"].iter_rows() for c in r if c.value is not None]

@@ -98,11 +98,11 @@ def test_pdf_pages_render_with_a_cjk_font_not_empty_boxes(pdf, work):
     assert "CJK" in fonts or "Han" in fonts or "WenQuanYi" in fonts, fonts  # the Chinese glyphs come from a CJK font
     pages = int(
         next(
-            l.split()[-1]
-            for l in subprocess.run(
+            line.split()[-1]
+            for line in subprocess.run(
                 ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
             ).stdout.splitlines()
-            if l.startswith("Pages:")
+            if line.startswith("Pages:")
         )
     )
     assert pages >= 8  # cover, contents, notes, T1-T5

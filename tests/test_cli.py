@@ -46,7 +46,7 @@ def test_unknown_region_is_a_usage_error(bundled):
 
 
 def test_validate_writes_a_report_and_stores_nothing(tmp_path):
-    from .conftest import make_project, tree_snapshot
+    from tests.helpers import make_project, tree_snapshot
 
     p = make_project(tmp_path, bundled=True)
     r = run(p, "validate")
@@ -57,7 +57,7 @@ def test_validate_writes_a_report_and_stores_nothing(tmp_path):
 
 
 def test_build_before_ingest_says_what_to_do(tmp_path):
-    from .conftest import make_project
+    from tests.helpers import make_project
 
     r = run(make_project(tmp_path), "build")
     assert r.exit_code == 2 and "run `hukou-stats ingest` first" in r.output

@@ -6,25 +6,33 @@ bridge test uses SYNTHETIC figures (source "SYNTHETIC test figure"), none of the
 """
 
 from hukou_stats.publish.bulletin.tables import series_table
-from hukou_stats.comparability import breaks_between, comparable
-from hukou_stats.warehouse.build import build, connect
 from hukou_stats.store.commit import ingest
-
-from .conftest import long_csv, make_project
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import long_csv, make_project
 
 SRC = "SYNTHETIC test figure"
 
 
+def breaks_between(con, region: str, indicators: list[str], y1: int, y2: int) -> list[tuple]:
+    """The rule of the view comparability, queried as an analyst would: breaks with y1 < break_year <= y2."""
+    return con.execute(
+        """SELECT break_year, definition_before, definition_after, bridge_year, bridge_shift_pp FROM comparability
+           WHERE region_code = ? AND list_contains(?, indicator) AND break_year > ? AND break_year <= ?
+           ORDER BY break_year""",
+        [region, indicators, y1, y2],
+    ).fetchall()
+
+
 def test_guangzhou_hukou_2014_2015_is_a_break_without_bridge(con):
-    found = breaks_between(con, "440100", "hukou_rate_pct", 2013, 2020)
-    assert [(b.break_year, b.definition_before, b.definition_after, b.bridged) for b in found] == [
-        (2015, "nonagri_2003_rule", "urban_rural_area_2015_rule", False)
-    ]
-    assert comparable(con, "440100", "gap_pp", 2014, 2015)[0] is False
-    assert comparable(con, "440100", "hukou_rate_pct", 2015, 2016) == (True, None)
-    assert comparable(con, "000000", "hukou_rate_pct", 2013, 2020) == (True, None)
+    found = breaks_between(con, "440100", ["hukou_rate_pct"], 2013, 2020)
+    assert found == [(2015, "nonagri_2003_rule", "urban_rural_area_2015_rule", None, None)]
+    both = ["hukou_rate_pct", "resident_rate_pct"]  # the gap crosses a break of either rate
+    assert [b[0] for b in breaks_between(con, "440100", both, 2014, 2015)] == [2015]
+    assert breaks_between(con, "440100", ["hukou_rate_pct"], 2015, 2016) == []
+    assert breaks_between(con, "000000", ["hukou_rate_pct"], 2013, 2020) == []
     # districts inherit the city's break
-    assert breaks_between(con, "440106", "hukou_rate_pct", 2014, 2015)[0].break_year == 2015
+    assert breaks_between(con, "440106", ["hukou_rate_pct"], 2014, 2015)[0][0] == 2015
 
 
 def test_changes_across_the_break_are_null_and_flagged(con):
@@ -68,8 +76,8 @@ def test_a_bridge_year_allows_the_change(tmp_path):
     build(p)
     con = connect(p)
     try:
-        b = breaks_between(con, "440100", "hukou_rate_pct", 2013, 2015)[0]
-        assert b.bridge_year == 2014 and abs(b.bridge_shift_pp - (61.0 - 72.0)) < 1e-9
+        bridge_year, shift = breaks_between(con, "440100", ["hukou_rate_pct"], 2013, 2015)[0][3:]
+        assert bridge_year == 2014 and abs(shift - (61.0 - 72.0)) < 1e-9
         prev, base, flag = con.execute("""select hukou_change_prev_pp, hukou_change_2013_pp, break_flag
             from urbanization_changes where region_code = '440100' and year = 2015""").fetchone()
         assert abs(prev - 2.0) < 1e-9  # 63 - 61, same definition in 2014: no break crossed

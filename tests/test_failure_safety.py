@@ -18,14 +18,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from hukou_stats.warehouse.build import build
 from hukou_stats.core.errors import InputOutputError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
-
-from . import real_layouts as rl
-from .conftest import holding_write_lock, make_project, tree_snapshot
+from hukou_stats.warehouse.build import build
+from tests import real_layouts as rl
+from tests.helpers import holding_write_lock, make_project, tree_snapshot
 
 CLI = [sys.executable, "-m", "hukou_stats.cli.app"]
 

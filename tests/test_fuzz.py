@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from hukou_stats.core.errors import HukouStatsError, Issue, ValidationFailed
-from hukou_stats.ingest import read_file
-from hukou_stats.store.commit import ingest, registry
-from hukou_stats.validate.schemas import validate_frame
-from hukou_stats.store.parquet import Store
 from hukou_stats.core.numbers import parse_number
-
-from .conftest import make_project, tree_snapshot
+from hukou_stats.ingest import read_file
+from hukou_stats.reference.registry import load_registry
+from hukou_stats.store.commit import ingest
+from hukou_stats.store.parquet import Store
+from hukou_stats.validate.schemas import validate_frame
+from tests.helpers import make_project, tree_snapshot
 
 FACTOR = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
@@ -151,7 +151,7 @@ def _check_result(frame, issues, label):
 @pytest.fixture(scope="module")
 def proj(tmp_path_factory):
     p = make_project(tmp_path_factory.mktemp("fuzz"))
-    return p, registry(p)
+    return p, load_registry(p)
 
 
 def _encode(text: str, encoding: str) -> bytes:

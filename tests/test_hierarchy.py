@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from hukou_stats.warehouse.build import build, connect
 from hukou_stats.reference.hierarchy import derived_regions, is_unit, level_of, structural_parent
 from hukou_stats.store.commit import ingest
-
-from .conftest import ROOT, make_project
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import make_project
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_municipality_districts_sum_to_the_province(tmp_path):
         for code, u, t in [("110101", 60, 70), ("110105", 300, 340), ("110229", 20, 40)]
         for m, v in (("urban", u), ("total", t))
     ]
-    from .conftest import long_csv
+    from tests.helpers import long_csv
 
     p = make_project(tmp_path, {"bj.csv": long_csv(*lines)})
     ingest(p)
@@ -215,7 +215,7 @@ def test_guangdong_is_not_summed_from_shenzhen_and_guangzhou(tmp_path):
         f"4401{d:02d},,2020,resident_total,10,persons,other {src},2021-05,,census_2020,,"
         for d in (3, 4, 5, 6, 11, 12, 13, 14, 15, 17, 18)
     ]
-    from .conftest import long_csv
+    from tests.helpers import long_csv
 
     p = make_project(tmp_path, {"sz.csv": long_csv(*lines)})
     ingest(p)

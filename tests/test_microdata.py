@@ -13,14 +13,13 @@ from typer.testing import CliRunner
 
 from hukou_stats.cli.app import app
 from hukou_stats.core.errors import ValidationFailed
+from hukou_stats.core.project import Project
 from hukou_stats.microdata.aggregate import Inputs, aggregate, connect, long_counts
 from hukou_stats.microdata.calibration import calibrate
 from hukou_stats.microdata.run import inputs_from_dir, run
 from hukou_stats.microdata.synth import synthesize
-from hukou_stats.core.project import Project
 from hukou_stats.store.parquet import Store
-
-from .conftest import ROOT, holding_write_lock, make_project
+from tests.helpers import ROOT, holding_write_lock, make_project
 
 REPO = Project.at(ROOT)
 URBAN = {"111", "112", "121", "122", "123"}

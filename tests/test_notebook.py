@@ -3,7 +3,7 @@
 import nbformat
 from nbclient import NotebookClient
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_analyst_notebook_executes(bundled, monkeypatch):

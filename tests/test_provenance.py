@@ -8,12 +8,11 @@ from typer.testing import CliRunner
 
 from hukou_stats import __version__
 from hukou_stats.cli.app import app
-from hukou_stats.warehouse.build import build
-from hukou_stats.store.commit import ingest
 from hukou_stats.core.provenance import verify, write_manifest
-
-from . import real_layouts as rl
-from .conftest import long_csv, make_project, tree_snapshot
+from hukou_stats.store.commit import ingest
+from hukou_stats.warehouse.build import build
+from tests import real_layouts as rl
+from tests.helpers import long_csv, make_project, tree_snapshot
 
 GOOD = "440100,广州市,2019,resident_total,1530.59,10k_persons,src A,2020-03,,first_release,,"
 

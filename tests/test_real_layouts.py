@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 from hukou_stats.cli.app import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.ingest.textfile import UndecodableText, decode
-from hukou_stats.store.commit import check_inputs, ingest
-
-from . import real_layouts as rl
-from .conftest import make_project, tree_snapshot
+from hukou_stats.store.commit import ingest
+from hukou_stats.validate.run import check_inputs
+from tests import real_layouts as rl
+from tests.helpers import make_project, tree_snapshot
 
 
 def _by_region(frame, **where):
@@ -32,9 +32,9 @@ def test_guangzhou_2_10_xlsx_as_printed_gives_the_published_rates(tmp_path):
     published = rl.published_gz_2_10()
     assert len(df) == len(published) == 83  # 12 regions x 7 years, less 全市 2015 ("—")
     names = dict(zip(df.region_code, df.region_name))
-    from hukou_stats.store.commit import registry
+    from hukou_stats.reference.registry import load_registry
 
-    reg = registry(p)
+    reg = load_registry(p)
     for (name, year), text in published.items():
         code = "440100" if name == "全市" else reg.resolve(name, parent="440100")
         row = _by_region(df, region_code=code, year=year)
@@ -75,9 +75,9 @@ def test_guangzhou_2_7_csv_in_any_encoding(tmp_path, encoding):
     df = checked.frame
     assert len(df) == len(published) == 24
     assert set(df.unit_published) == {"persons"}  # from 单位：人
-    from hukou_stats.store.commit import registry
+    from hukou_stats.reference.registry import load_registry
 
-    reg = registry(p)
+    reg = load_registry(p)
     for (name, header), text in published.items():
         code = "440100" if name == "全市" else reg.resolve(name, parent="440100")
         row = _by_region(df, region_code=code, measure=measures[header])
@@ -171,9 +171,9 @@ def test_bilingual_header_in_one_cell_and_a_code_column(tmp_path):
     """ "地区 Region" in one cell; a years table with codes instead of names (region_by = "code")."""
     p = make_project(tmp_path)
     published = rl.published_gz_2_10()
-    from hukou_stats.store.commit import registry
+    from hukou_stats.reference.registry import load_registry
 
-    reg = registry(p)
+    reg = load_registry(p)
     lines = [
         "表 2-10,,单位：%",
         "代码 Code,地区 Region,2019年 2019",

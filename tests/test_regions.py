@@ -3,14 +3,14 @@ import datetime as dt
 import pytest
 
 from hukou_stats.core.errors import UsageError
-from hukou_stats.reference.registry import Registry
-
-from .conftest import ROOT
+from hukou_stats.core.project import Project
+from hukou_stats.reference.registry import load_registry
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
 def reg():
-    return Registry.load(ROOT / "data" / "reference" / "regions.csv")
+    return load_registry(Project.at(ROOT))
 
 
 def test_registry_covers_what_the_bundle_needs(reg):

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from hukou_stats.warehouse.build import connect
 from hukou_stats.core.errors import UsageError
 from hukou_stats.reference.releases import Release, apply_release, parse_release
+from hukou_stats.warehouse.connection import connect
 
 
 def test_parse_release():

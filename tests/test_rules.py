@@ -1,20 +1,20 @@
 """Rules that the bundled data does not exercise, on small SYNTHETIC tables (made up for the tests)."""
 
 import datetime as dt
-from decimal import Decimal
 
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from hukou_stats.publish.bulletin import make_bulletin
-from hukou_stats.warehouse.build import build, connect
 from hukou_stats.core.errors import UsageError, ValidationFailed
-from hukou_stats.store.commit import check_inputs, ingest
-from hukou_stats.reference.series import release_date
+from hukou_stats.publish.bulletin import make_bulletin
+from hukou_stats.reference.releases import release_date
+from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
-
-from .conftest import long_csv, make_project, tree_snapshot
+from hukou_stats.validate.run import check_inputs
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import long_csv, make_project, tree_snapshot
 
 S = "SYNTHETIC test figure"
 

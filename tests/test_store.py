@@ -6,8 +6,7 @@ import pyarrow.parquet as pq
 
 from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
-
-from .conftest import long_csv, make_project, tree_snapshot
+from tests.helpers import long_csv, make_project, tree_snapshot
 
 R2019 = "440100,广州市,2019,resident_total,1530.59,10k_persons,bulletin 2019,2020-03,,first_release,,"
 R2019_REVISED = "440100,广州市,2019,resident_total,1831.21,10k_persons,summary table,2022,,census_revised,,"

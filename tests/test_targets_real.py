@@ -8,8 +8,7 @@ import pytest
 
 from hukou_stats.analysis.targets import ASSESS_COLUMNS, assess
 from hukou_stats.reference.targets import load_targets
-
-from .conftest import ROOT, SHARED_REFERENCE
+from tests.helpers import REFERENCE, ROOT
 
 
 def by_id(df):
@@ -17,7 +16,7 @@ def by_id(df):
 
 
 def test_every_shared_target_is_in_the_toml_with_its_wording():
-    rows = list(csv.DictReader((SHARED_REFERENCE / "targets.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((REFERENCE / "targets.csv").open(encoding="utf-8")))
     targets = load_targets(ROOT / "data" / "reference" / "targets.toml")
     assert len(targets) == len(rows) == 14
     for row in rows:

@@ -9,14 +9,14 @@ import pytest
 from junitparser import JUnitXml
 from typer.testing import CliRunner
 
-from hukou_stats.cli.app import app
-from hukou_stats.warehouse.build import build, connect
-from hukou_stats.core.errors import ValidationFailed
-from hukou_stats.store.commit import ingest
 from hukou_stats.analysis.targets import assess
+from hukou_stats.cli.app import app
+from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.reference.targets import load_targets
-
-from .conftest import long_csv, make_project
+from hukou_stats.store.commit import ingest
+from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.connection import connect
+from tests.helpers import long_csv, make_project
 
 SRC = "SYNTHETIC test figure"
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from hukou_stats.core.numbers import round_half_up
+from hukou_stats.warehouse.models import descriptions, missing_descriptions, relations
 
 VIEWS = [
     "observations",
@@ -43,6 +44,20 @@ def test_every_view_and_column_has_a_comment(con):
         join duckdb_views() v on v.view_name = c.table_name
         where not v.internal and coalesce(c.comment, '') = ''""").fetchall()
     assert blank == []
+    tables = con.execute("select table_name from duckdb_tables() where coalesce(comment, '') = ''").fetchall()
+    assert tables == []
+
+
+def test_columns_yaml_describes_exactly_what_the_build_makes(con):
+    """Nothing undescribed, and no description left over for a view or table the build no longer makes."""
+    assert missing_descriptions(con) == []
+    made = {name for name, _ in relations(con)}
+    d = descriptions()
+    assert set(d["views"]) | set(d["tables"]) <= made
+    view_columns = {
+        c for (c,) in con.execute("select distinct column_name from duckdb_columns() where not internal").fetchall()
+    }
+    assert set(d["columns"]) <= view_columns
 
 
 @pytest.mark.parametrize("region,year,indicator,series,published,source", PUBLISHED_ELSEWHERE)

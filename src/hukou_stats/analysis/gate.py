@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from hukou_stats.warehouse.build import connect
-from hukou_stats.core.errors import UsageError, ValidationFailed
-from hukou_stats.core.atomic import write_text
-from hukou_stats.core.project import Project
-from hukou_stats.reference.releases import Release, parse_release
 from hukou_stats.analysis.targets import assess
-from hukou_stats.reference.targets import load_targets
+from hukou_stats.core.atomic import write_text
+from hukou_stats.core.errors import UsageError, ValidationFailed
 from hukou_stats.core.numbers import format_half_up
+from hukou_stats.core.project import Project
+from hukou_stats.core.vocabulary import SYNTHETIC, is_synthetic
+from hukou_stats.reference.releases import Release, parse_release
+from hukou_stats.reference.targets import load_targets
+from hukou_stats.warehouse.connection import connect
 
 UNIT_LABEL = {
     "pct": "%",
@@ -69,15 +70,11 @@ def case_name(row) -> str:
     return f"{row['region_code']} {row['indicator']} {int(row['target_year'])} [{row['target_id']}]"
 
 
-def is_synthetic(source) -> bool:
-    return isinstance(source, str) and "SYNTHETIC" in source.upper()
-
-
 def message(row) -> str:
     """The verdict in words (the JUnit failure message); SYNTHETIC first when its figures are synthetic."""
     v = row["verdict"]
     head = (
-        ("SYNTHETIC DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "")
+        (f"{SYNTHETIC} DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "")
         + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
     )
     if v == "cannot_assess":
@@ -117,9 +114,9 @@ def run_check(
         raise UsageError(f"invalid targets file:\n{e}") from None
     code = None
     if region is not None:
-        from hukou_stats.reference.registry import Registry
+        from hukou_stats.reference.registry import load_registry
 
-        code = Registry.load(project.reference / "regions.csv").resolve(region)
+        code = load_registry(project).resolve(region)
     con = connect(project, release=r)
     try:
         table = assess(con, region=code, as_of=year)

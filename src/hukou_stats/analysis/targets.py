@@ -1,7 +1,7 @@
 """Target attainment as a DataFrame, read from the view target_status.
 
 Example:
-    >>> from hukou_stats.warehouse.build import connect
+    >>> from hukou_stats.warehouse.connection import connect
     >>> con = connect(Project.at("."))
     >>> assess(con, region="440100", as_of=2018)            # the mid-term evaluation
     >>> assess(con, region="000000", release="2021-03-01")  # as known before the 2020 census results

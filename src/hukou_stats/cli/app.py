@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -79,7 +79,7 @@ def handled(fn):
                 soft_wrap=True,
             )
             raise typer.Exit(InputOutputError.exit_code) from None
-        except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        except Exception as e:
             if STATE["debug"]:
                 raise
             err.print(
@@ -104,7 +104,7 @@ def main(
     root: Annotated[Path, typer.Option(help="Project folder holding data/ and schemas/.")] = Path("."),
     debug: Annotated[bool, typer.Option(help="Show Python tracebacks.")] = False,
     lock_timeout: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(
             "--lock-timeout",
             help="Seconds to wait while another run writes data/processed/ (default 60, or "
@@ -112,7 +112,7 @@ def main(
         ),
     ] = None,
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = None,
 ):
     STATE["root"] = root
@@ -148,7 +148,7 @@ def _run_checks(paths: list[Path] | None, store: bool):
 @app.command("ingest")
 @handled
 def ingest_cmd(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: data/raw).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/raw).")] = None,
 ):
     """Read, validate and store input tables as Parquet (append-only by release).
 
@@ -173,7 +173,7 @@ def ingest_cmd(
 @app.command("validate")
 @handled
 def validate_cmd(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: data/raw).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: data/raw).")] = None,
 ):
     """Check input tables without storing anything; write the validation report.
 
@@ -200,8 +200,9 @@ def build_cmd():
 
     Example: hukou-stats build && hukou-stats query "select * from urbanization where region_code = '440100'"
     """
-    from hukou_stats.warehouse.build import build, connect
     from hukou_stats.validate.report import write_reconciliation
+    from hukou_stats.warehouse.build import build
+    from hukou_stats.warehouse.connection import connect
 
     with err.status("building the database", spinner="dots"):
         path = build(project())
@@ -221,7 +222,7 @@ def bulletin_cmd(
         str, typer.Option("--region", "-r", help="Code, Chinese or pinyin name: 440100, 广州市, guangzhou.")
     ] = "440100",
     year: Annotated[
-        Optional[int], typer.Option("--year", "-y", help="Reference year (default: latest with both rates).")
+        int | None, typer.Option("--year", "-y", help="Reference year (default: latest with both rates).")
     ] = None,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
     lang: Annotated[str, typer.Option("--lang", help="Language of text and headers: zh, en or both.")] = "both",
@@ -262,7 +263,7 @@ def query_cmd(
     """
     import duckdb
 
-    from hukou_stats.warehouse.build import connect
+    from hukou_stats.warehouse.connection import connect
 
     con = connect(project(), release=parse_release(release), boundaries=boundaries)
     try:
@@ -306,12 +307,12 @@ def revisions_cmd(
 
     Example: hukou-stats revisions --region guangzhou --measure resident_rate
     """
-    from hukou_stats.warehouse.build import connect
-    from hukou_stats.store.commit import registry
     from hukou_stats.analysis.revisions import revision_triangle
     from hukou_stats.core.numbers import round_half_up
+    from hukou_stats.reference.registry import load_registry
+    from hukou_stats.warehouse.connection import connect
 
-    code = registry(project()).resolve(region)
+    code = load_registry(project()).resolve(region)
     con = connect(project(), release=parse_release(release))
     try:
         t = revision_triangle(con, code, measure)
@@ -341,9 +342,7 @@ microdata_app = typer.Typer(
 app.add_typer(microdata_app, name="microdata")
 
 
-def _microdata_inputs(
-    folder: Optional[Path], codes: Optional[Path], register: Optional[Path], residents: Optional[Path]
-):
+def _microdata_inputs(folder: Path | None, codes: Path | None, register: Path | None, residents: Path | None):
     from hukou_stats.microdata.aggregate import Inputs
     from hukou_stats.microdata.run import inputs_from_dir
 
@@ -362,30 +361,30 @@ def _microdata_inputs(
 @handled
 def microdata_aggregate_cmd(
     folder: Annotated[
-        Optional[Path], typer.Argument(help="Folder written by `hukou-stats synth` (or give the three files).")
+        Path | None, typer.Argument(help="Folder written by `hukou-stats synth` (or give the three files).")
     ] = None,
     year: Annotated[
         int, typer.Option("--year", "-y", help="Reference year: the code list of this year classifies villages.")
     ] = ...,
     release: Annotated[str, typer.Option(help="Release date of the figures (YYYY-MM-DD), stored with each one.")] = "",
     source: Annotated[
-        Optional[str], typer.Option(help="Source text stored with each figure (synthetic inputs always get SYNTHETIC).")
+        str | None, typer.Option(help="Source text stored with each figure (synthetic inputs always get SYNTHETIC).")
     ] = None,
     codes: Annotated[
-        Optional[Path], typer.Option(help="Urban-rural code list (Parquet or CSV: year, code, name, class).")
+        Path | None, typer.Option(help="Urban-rural code list (Parquet or CSV: year, code, name, class).")
     ] = None,
     register: Annotated[
-        Optional[Path], typer.Option(help="Hukou register extract (person_id, reg_code[, sex, birth_year]).")
+        Path | None, typer.Option(help="Hukou register extract (person_id, reg_code[, sex, birth_year]).")
     ] = None,
     residents: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(help="Resident extract (person_id, res_code, reg_code; 0 = registered outside the region)."),
     ] = None,
     memory_limit: Annotated[
         str, typer.Option(help="DuckDB memory limit; beyond it DuckDB spills to --temp-dir.")
     ] = "2GB",
     temp_dir: Annotated[
-        Optional[Path], typer.Option(help="Spill folder for DuckDB (default: the system temp folder).")
+        Path | None, typer.Option(help="Spill folder for DuckDB (default: the system temp folder).")
     ] = None,
     accept_defects: Annotated[
         bool, typer.Option(help="Store the counts even when the quality report lists defects.")
@@ -541,13 +540,13 @@ def evaluate_cmd(
 @targets_app.command("check")
 @handled
 def targets_check_cmd(
-    region: Annotated[Optional[str], typer.Option("--region", "-r", help="Only this region's targets.")] = None,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Only this region's targets.")] = None,
     year: Annotated[
-        Optional[int], typer.Option("--year", "-y", help="Evaluation year (default: each target's year).")
+        int | None, typer.Option("--year", "-y", help="Evaluation year (default: each target's year).")
     ] = None,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="Write a JUnit XML report here.")] = None,
-    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write a JSON report here.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write a JUnit XML report here.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report here.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="A target that cannot be assessed fails the gate.")] = False,
 ):
     """Assess the targets; exit 0 if all achieved or on track, 1 if any is not, 2 on invalid input.

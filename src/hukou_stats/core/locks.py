@@ -17,8 +17,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from hukou_stats.core.errors import InputOutputError
 from hukou_stats.core.atomic import sweep_temporaries
+from hukou_stats.core.errors import InputOutputError
 
 LOCK_NAME = ".lock"
 OWNER_NAME = ".lock.owner.json"
@@ -71,7 +71,7 @@ def write_lock(folder: Path, timeout: float | None = None):
                         {
                             "pid": os.getpid(),
                             "command": " ".join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv)),
-                            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                            "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                         }
                     ),
                     encoding="utf-8",

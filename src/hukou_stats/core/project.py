@@ -11,7 +11,7 @@ class Project:
     root: Path
 
     @classmethod
-    def at(cls, root: Path | str = ".") -> "Project":
+    def at(cls, root: Path | str = ".") -> Project:
         return cls(Path(root).resolve())
 
     @property
@@ -44,3 +44,7 @@ class Project:
             return str(Path(path).resolve().relative_to(self.root))
         except ValueError:
             return str(path)
+
+    def reference_inputs(self) -> list[Path]:
+        """Reference data and schemas: inputs of every output besides the raw files."""
+        return [f for f in (self.reference, self.schemas) if f.exists()]

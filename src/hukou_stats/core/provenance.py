@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hukou_stats import __version__
-from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.atomic import TEMP_SUFFIX, write_text
+from hukou_stats.core.errors import InputOutputError, UsageError
 
 MANIFEST = "manifest.json"
 SUFFIX = ".manifest.json"
@@ -104,7 +104,7 @@ def write_manifest(
         "manifest_version": 1,
         "tool": "hukou-stats",
         "version": __version__,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "release": release,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
         "root": os.path.relpath(root, mpath.parent),

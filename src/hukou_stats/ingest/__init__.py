@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hukou_stats.core.errors import Issue, InputOutputError
-from hukou_stats.reference.registry import Registry
+from hukou_stats.core.errors import InputOutputError, Issue
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS, empty_frame
 from hukou_stats.ingest.long_csv import LONG_REQUIRED, read_long_csv
 from hukou_stats.ingest.textfile import UndecodableText
 from hukou_stats.ingest.wide import NotAWorkbook, read_wide
+from hukou_stats.reference.registry import Registry
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and encrypted .xlsx)

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from hukou_stats.core.errors import Issue
-from hukou_stats.reference.series import MEASURES, RATE_MEASURES, reference_date, release_date, series_table
 from hukou_stats.core.numbers import normalise_unit, parse_number, to_canonical
+from hukou_stats.core.vocabulary import MEASURES, RATE_MEASURES
+from hukou_stats.reference.releases import release_date
+from hukou_stats.reference.series import reference_date, series_table
 
 CANONICAL_COLUMNS = [
     "region_code",

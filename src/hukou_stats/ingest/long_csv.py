@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from hukou_stats.core.errors import Issue, UsageError
-from hukou_stats.reference.registry import CODE_RE, Registry, _norm_zh, _strip_suffix
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.textfile import delimiter, read_text
+from hukou_stats.reference.registry import CODE_RE, Registry, _norm_zh, _strip_suffix
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]

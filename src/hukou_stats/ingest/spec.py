@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hukou_stats.core.errors import UsageError
-from hukou_stats.reference.series import MEASURES
 from hukou_stats.core.numbers import normalise_unit
+from hukou_stats.core.vocabulary import MEASURES
 
 
 @dataclass

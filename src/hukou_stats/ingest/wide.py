@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from hukou_stats.core.errors import Issue, UsageError
-from hukou_stats.reference.registry import Registry, _norm_zh
-from hukou_stats.reference.series import release_date
 from hukou_stats.core.numbers import ascii_text, normalise_unit, parse_number
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.spec import ColumnSpec, Spec, load_spec
 from hukou_stats.ingest.textfile import delimiter, read_text
+from hukou_stats.reference.registry import Registry, _norm_zh
+from hukou_stats.reference.releases import release_date
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
 # "2019年2019" (a bilingual header in one cell) too
@@ -429,7 +429,7 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                         Issue(
                             "warning",
                             "sub_item_skipped",
-                            f"sub-item row (# / 其中) that is not a region of the registry: not read",
+                            "sub-item row (# / 其中) that is not a region of the registry: not read",
                             file=label,
                             sheet=sheet,
                             row=line,

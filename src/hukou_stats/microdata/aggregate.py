@@ -189,21 +189,3 @@ def long_counts(wide: pd.DataFrame) -> pd.DataFrame:
     """region_code, measure, value: the form compared across implementations and turned into observations."""
     out = wide.melt(id_vars=["region_code", "level"], value_vars=list(MEASURES), var_name="measure", value_name="value")
     return out.sort_values(["region_code", "measure"]).reset_index(drop=True)
-
-
-def floor_counts(con: duckdb.DuckDBPyConnection, inputs: Inputs, residents_extra: str = "") -> int:
-    """The bare DuckDB floor (for the benchmark): one GROUP BY count per person file, register by reg_code,
-    residents by res_code, nothing else; the per-code counts are kept in temp tables as aggregate() keeps its
-    own (a count(*) over the groups would let DuckDB drop the counts and run a mere DISTINCT).
-    residents_extra: another aggregate for the residents' query (the benchmark's floor reading reg_code too)."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE floor_register AS SELECT reg_code AS code, count(*) AS n "
-        f"FROM {scan(inputs.register, 'register')} GROUP BY ALL"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE floor_residents AS SELECT res_code AS code, count(*) AS n{residents_extra} "
-        f"FROM {scan(inputs.residents, 'residents')} GROUP BY ALL"
-    )
-    return con.execute(
-        "SELECT (SELECT count(*) FROM floor_register) + (SELECT count(*) FROM floor_residents)"
-    ).fetchone()[0]

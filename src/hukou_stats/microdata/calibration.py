@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hukou_stats.core.errors import UsageError
-from hukou_stats.ingest import discover, read_file
-from hukou_stats.store.commit import registry
 from hukou_stats.core.project import Project
+from hukou_stats.ingest import discover, read_file
+from hukou_stats.reference.registry import load_registry
 
 
 @dataclass
@@ -56,7 +56,7 @@ NATIONAL_FALLBACK_HUKOU_RATE = 0.467  # China 2021 (data/raw/national)
 
 def published_frame(project: Project) -> pd.DataFrame:
     """Every figure of data/raw as canonical rows (read only; nothing is written)."""
-    reg = registry(project)
+    reg = load_registry(project)
     frames = [read_file(f, reg, project.reference, project.label(f))[0] for f in discover([project.raw])]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -99,7 +99,7 @@ class Figures:
 
 
 def calibrate(project: Project, region: str, year: int) -> Calibration:
-    reg = registry(project)
+    reg = load_registry(project)
     code = reg.resolve(region)
     figs = Figures(published_frame(project))
     on = dt.date(year, 12, 31)

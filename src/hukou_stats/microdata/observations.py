@@ -11,21 +11,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from hukou_stats.validate.cross_checks import cross_checks
-from hukou_stats.core.errors import Issue, UsageError, ValidationFailed
-from hukou_stats.ingest.canonical import RowBuilder
-from hukou_stats.store.commit import registry
+from hukou_stats.core.errors import Issue, UsageError
 from hukou_stats.core.project import Project
-from hukou_stats.validate.schemas import validate_frame
-from hukou_stats.store.parquet import Store
+from hukou_stats.core.vocabulary import SYNTHETIC
+from hukou_stats.ingest.canonical import RowBuilder
 from hukou_stats.microdata.aggregate import Inputs
-from hukou_stats.microdata.synth import SYNTHETIC, is_synthetic
+from hukou_stats.microdata.synth import is_synthetic_file
+from hukou_stats.reference.registry import load_registry
+from hukou_stats.store.commit import commit
+from hukou_stats.store.parquet import Store
+from hukou_stats.validate.run import validate_figures
 
 DEFINITIONS = {"hukou_urban": "urban_rural_area_2015_rule"}
 
 
 def source_text(inputs: Inputs, source: str | None, year: int) -> str:
-    synthetic = any(is_synthetic(p) for p in (inputs.codes, inputs.register, inputs.residents))
+    synthetic = any(is_synthetic_file(p) for p in (inputs.codes, inputs.register, inputs.residents))
     text = (source or "").strip() or (
         f"hukou-stats microdata count, register {Path(inputs.register).name} and "
         f"residents {Path(inputs.residents).name}, code list {year}"
@@ -38,7 +39,7 @@ def source_text(inputs: Inputs, source: str | None, year: int) -> str:
 def to_observations(
     project: Project, long: pd.DataFrame, year: int, release: str, source: str, label: str
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    b = RowBuilder(label, project.reference, registry(project))
+    b = RowBuilder(label, project.reference, load_registry(project))
     for i, r in enumerate(long.itertuples(index=False), start=1):
         b.add(
             row=i,
@@ -56,16 +57,15 @@ def to_observations(
     return b.result()
 
 
-def store_counts(project: Project, long: pd.DataFrame, year: int, release: str, source: str, label: str) -> dict:
-    """Validate the observations like any input (schemas, cross-checks with the store) and append them."""
+def store_counts(
+    project: Project, long: pd.DataFrame, year: int, release: str, source: str, inputs: list[Path], label: str
+) -> dict:
+    """Validate the counts like any input (schemas, cross-checks with the store) and commit them; call while
+    holding the write lock."""
     if not str(release).strip():
         raise UsageError("a release date is required (--release YYYY-MM-DD): the day these figures are published")
     frame, issues = to_observations(project, long, year, release, source, label)
-    if not frame.empty:
-        issues += validate_frame(frame, project.schemas)
-        issues += cross_checks(frame, registry(project), Store(project.processed).read())
-    if any(i.severity == "error" for i in issues):
-        raise ValidationFailed(issues)
-    stored = Store(project.processed).append(frame)
+    issues += validate_figures(frame, project, load_registry(project), Store(project.processed).read())
+    stored = commit(project, frame, issues, inputs)
     stored["warnings"] = [i for i in issues if i.severity != "error"]
     return stored

@@ -8,15 +8,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hukou_stats.core.errors import InputOutputError, Issue, UsageError, ValidationFailed
 from hukou_stats.core.atomic import write_text
+from hukou_stats.core.errors import InputOutputError, Issue, UsageError, ValidationFailed
+from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
-from hukou_stats.store.parquet import Store
+from hukou_stats.core.vocabulary import SYNTHETIC, is_synthetic
 from hukou_stats.microdata.aggregate import DEFAULT_MEMORY_LIMIT, Inputs, aggregate, connect, long_counts
 from hukou_stats.microdata.observations import source_text, store_counts
 from hukou_stats.microdata.quality import QualityReport, check_quality
 from hukou_stats.microdata.schemas import validate_input
-from hukou_stats.microdata.synth import SYNTHETIC
+from hukou_stats.store.parquet import Store
 
 
 @dataclass
@@ -44,7 +45,7 @@ def refuse_mixing(project: Project, source: str, allow: bool) -> None:
     if allow or not source.startswith(SYNTHETIC):
         return
     stored = Store(project.processed).read()
-    real = stored[~stored.source.fillna("").str.upper().str.contains(SYNTHETIC)] if not stored.empty else stored
+    real = stored[~stored.source.map(is_synthetic)] if not stored.empty else stored
     if not real.empty:
         raise UsageError(
             f"the store under {project.root} holds {len(real)} real figures; SYNTHETIC microdata "
@@ -110,14 +111,9 @@ def run(
             ]
         )
     if store:
-        from hukou_stats.core.locks import write_lock
-        from hukou_stats.store.commit import write_store_manifest
-
         label = f"{project.label(Path(inputs.register))} + {Path(inputs.residents).name}"
+        files = [Path(inputs.codes), Path(inputs.register), Path(inputs.residents)]
         with write_lock(project.processed, lock_timeout):  # the same lock as ingest and build
             refuse_mixing(project, src, mix_synthetic)  # again, under the lock
-            result.stored = store_counts(project, counts, year, release, src, label)
-            write_store_manifest(
-                project, Store(project.processed), [Path(inputs.codes), Path(inputs.register), Path(inputs.residents)]
-            )
+            result.stored = store_counts(project, counts, year, release, src, files, label)
     return result

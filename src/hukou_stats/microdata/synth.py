@@ -27,13 +27,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.atomic import atomic_path, write_text
-from hukou_stats.reference.hierarchy import MUNICIPALITIES
+from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.project import Project
+from hukou_stats.core.vocabulary import SYNTHETIC, is_synthetic
 from hukou_stats.microdata.calibration import Calibration, calibrate
+from hukou_stats.reference.hierarchy import MUNICIPALITIES
 
-SYNTHETIC = "SYNTHETIC"
 GENERATOR_VERSION = 4  # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21
 SHARE_REGISTERED_LIVING_HERE = 0.9
@@ -276,10 +276,10 @@ def _register_batch(ids, reg_code, r: np.random.Generator, year: int, schema: pa
     )
 
 
-def is_synthetic(path: Path) -> bool:
+def is_synthetic_file(path: Path) -> bool:
     """A file is synthetic when its name or its Parquet metadata says so."""
     path = Path(path)
-    if SYNTHETIC in path.name.upper():
+    if is_synthetic(path.name):
         return True
     if path.suffix.lower() == ".parquet" and path.is_file():
         try:

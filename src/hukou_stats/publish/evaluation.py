@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from hukou_stats.warehouse.build import connect
-from hukou_stats.core.errors import UsageError
-from hukou_stats.core.atomic import atomic_path, write_text
-from hukou_stats.core.project import Project
-from hukou_stats.reference.registry import Registry
-from hukou_stats.reference.releases import Release, parse_release
-from hukou_stats.analysis.targets import assess, observed_path, release_sensitivity
 from hukou_stats.analysis.gate import _fmt
+from hukou_stats.analysis.targets import assess, observed_path, release_sensitivity
+from hukou_stats.core.atomic import atomic_path, write_text
+from hukou_stats.core.errors import UsageError
 from hukou_stats.core.numbers import format_half_up
+from hukou_stats.core.project import Project
+from hukou_stats.reference.registry import load_registry
+from hukou_stats.reference.releases import Release, parse_release
+from hukou_stats.warehouse.connection import connect
 
 
 def required_path(row) -> list[tuple[int, float]]:
@@ -104,7 +104,7 @@ def evaluate(
 ) -> Path:
     """Write the evaluation report for one region at evaluation year `as_of`; returns the Markdown path."""
     r = release if isinstance(release, Release) else parse_release(release)
-    reg = Registry.load(project.reference / "regions.csv")
+    reg = load_registry(project)
     code = reg.resolve(region)
     out_dir = out_dir or project.out / "evaluation" / code / str(as_of)
     con = connect(project, release=r)

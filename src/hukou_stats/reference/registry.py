@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 import zhconv
 
-from hukou_stats.core.errors import UsageError
-from hukou_stats.reference.hierarchy import is_unit, structural_parent
+from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.numbers import ascii_text
+from hukou_stats.core.project import Project
+from hukou_stats.reference.hierarchy import is_unit, structural_parent
 
 CODE_RE = re.compile(r"^\d{6}(\d{6})?$")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "区", "县", "旗")
@@ -93,12 +94,10 @@ class Registry:
                     self._index.setdefault(key, set()).add(r.code)
 
     @classmethod
-    def load(cls, path: Path) -> "Registry":
+    def load(cls, path: Path) -> Registry:
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except OSError as e:
-            from hukou_stats.core.errors import InputOutputError
-
             raise InputOutputError(f"cannot read the region registry {path}: {e}") from e
         regions = [
             Region(
@@ -208,3 +207,11 @@ class Registry:
             names = ", ".join(f"{c} {self.name(c)}" for c in sorted(found))
             raise UsageError(f"region name {text!r} is ambiguous: {names}; give the code")
         return found.pop()
+
+
+def load_registry(project: Project) -> Registry:
+    """The project's region registry (data/reference/regions.csv), with a clear error where it is missing."""
+    path = project.reference / "regions.csv"
+    if not path.exists():
+        raise UsageError(f"{project.root} is not a hukou-stats project: {path} is missing (use --root)")
+    return Registry.load(path)

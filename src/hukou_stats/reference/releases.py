@@ -61,3 +61,24 @@ def apply_release(con, release: Release | str | None) -> Release:
     else:
         con.execute(f"SET VARIABLE {AS_OF_VARIABLE} = ?::TIMESTAMP", [r.as_of.isoformat()])
     return r
+
+
+def release_date(published: str) -> tuple[dt.date | None, str]:
+    """Resolve a release given as YYYY, YYYY-MM or YYYY-MM-DD.
+
+    A release known only to the month or year is dated at the end of that
+    period: the latest day on which it is certain to have been public.
+    Returns (date or None, precision: day|month|year|unknown).
+    """
+    s = str(published).strip()
+    if not s:
+        return None, "unknown"
+    parts = s.split("-")
+    y = int(parts[0])
+    if len(parts) == 1:
+        return dt.date(y, 12, 31), "year"
+    m = int(parts[1])
+    if len(parts) == 2:
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1), "month"
+    return dt.date(y, m, int(parts[2])), "day"

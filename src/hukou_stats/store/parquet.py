@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hukou_stats.core.errors import InputOutputError
 from hukou_stats.core.atomic import atomic_path, write_text
+from hukou_stats.core.errors import InputOutputError
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS
 
 SCHEMA = pa.schema(

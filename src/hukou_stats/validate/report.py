@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from hukou_stats.core.errors import Issue, rule_zh
 from hukou_stats.core.atomic import write_text
+from hukou_stats.core.errors import Issue, rule_zh
 
 FIELDS = ["severity", "check", "file", "sheet", "row", "column", "value", "message", "rows"]
 

@@ -22,7 +22,7 @@ SCHEMA_SUBSETS = {
 def load_schema(path: str) -> pa.DataFrameSchema:
     try:
         return pa.DataFrameSchema.from_yaml(Path(path).read_text(encoding="utf-8"))
-    except Exception as e:  # noqa: BLE001 - a broken schema file is a configuration error
+    except Exception as e:
         raise UsageError(f"schema {path} cannot be loaded: {e}") from e
 
 

@@ -15,28 +15,28 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hukou_stats.warehouse.build import connect
 from hukou_stats.core.errors import InputOutputError, UsageError
-from hukou_stats.store.commit import registry
-from hukou_stats.core.project import Project
 from hukou_stats.core.numbers import round_half_up
-from hukou_stats.reference.releases import Release, parse_release
-from hukou_stats.publish.bulletin import charts as charts_mod
+from hukou_stats.core.project import Project
 from hukou_stats.publish import html as html_mod
 from hukou_stats.publish import markdown as md_mod
-from hukou_stats.publish.datapackage import datapackage, table_csv
+from hukou_stats.publish.bulletin import charts as charts_mod
 from hukou_stats.publish.bulletin.tables import (
     BASE_YEAR,
     Table,
-    pick,
     changes_table,
     flows_table,
+    pick,
     region_rows,
     regions_table,
     series_table,
     targets_table,
 )
 from hukou_stats.publish.bulletin.text import bulletin_text
+from hukou_stats.publish.datapackage import datapackage, table_csv
+from hukou_stats.reference.registry import load_registry
+from hukou_stats.reference.releases import Release, parse_release
+from hukou_stats.warehouse.connection import connect
 
 FORMATS = ("xlsx", "html", "md", "csv")
 LANGS = ("zh", "en", "both")
@@ -229,7 +229,7 @@ def _notes(con, code: str, tables: list[Table]) -> list[tuple[str, str]]:
 def collect(project: Project, region: str, year: int | None = None, release: Release | str | None = None) -> Content:
     """Everything the bulletin shows, from the database (one source of truth for every format)."""
     rel = release if isinstance(release, Release) else parse_release(release)
-    reg = registry(project)
+    reg = load_registry(project)
     code = reg.resolve(region)
     con = connect(project, release=rel)
     try:

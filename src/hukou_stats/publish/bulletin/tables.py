@@ -15,8 +15,7 @@ import duckdb
 import pandas as pd
 
 from hukou_stats.core.numbers import round_half_up
-
-BASE_YEAR = 2013
+from hukou_stats.core.vocabulary import BASE_YEAR
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ T3_COLUMNS = (
     + [NOTE]
 )
 
-FLOW_MEASURES = {
+FLOW_LABELS = {
     "hukou_births": ("户籍出生人口（人）", "Hukou births (persons)"),
     "hukou_deaths": ("户籍死亡人口（人）", "Hukou deaths (persons)"),
     "hukou_in_migration": ("户籍迁入人口（人）", "Hukou in-migration (persons)"),
@@ -251,7 +250,7 @@ T4_COLUMNS = (
     REGION_COLUMNS
     + [
         _c(m, zh, en, "integer", "persons", f"{en.split(' (')[0]} in the year, public-security register")
-        for m, (zh, en) in FLOW_MEASURES.items()
+        for m, (zh, en) in FLOW_LABELS.items()
     ]
     + [_c("flows_source", "来源", "Source", description="Publications of the flows (release)", shown=False)]
 )
@@ -570,7 +569,7 @@ def flows_table(con: duckdb.DuckDBPyConnection, listed: list[tuple[str, str, str
             "SELECT region_code, measure, value, source, published FROM counts "
             "WHERE year = ? AND region_code IN (SELECT unnest(?::VARCHAR[])) AND measure IN (SELECT unnest(?::VARCHAR[])) "
             "ORDER BY release_date DESC NULLS LAST, precision",
-            [year, codes, list(FLOW_MEASURES)],
+            [year, codes, list(FLOW_LABELS)],
         )
         .df()
         .to_dict("records")
@@ -582,7 +581,7 @@ def flows_table(con: duckdb.DuckDBPyConnection, listed: list[tuple[str, str, str
     for code, name, name_en in listed:
         row = {"region_code": code, "region_name": name or code, "region_name_en": name_en or ""}
         srcs = []
-        for m in FLOW_MEASURES:
+        for m in FLOW_LABELS:
             c = by.get((code, m))
             row[m] = None if c is None else int(round_half_up(c["value"], 0))
             if c is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-BASE_YEAR = 2013
+from hukou_stats.core.vocabulary import BASE_YEAR
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,3 @@ SELECT t.ancestor_code, t.descendant_code, t.depth, d.valid_from, d.valid_to
 FROM tree t
 JOIN regions d ON d.code = t.descendant_code
 WHERE NOT EXISTS (SELECT 1 FROM partial x WHERE x.ancestor_code = t.ancestor_code AND x.depth = t.depth);
-
-COMMENT ON VIEW region_tree IS 'Ancestor/descendant pairs of the region registry (closure table); depth 1 = direct child. A depth is listed for an ancestor only when the registry knows all of that ancestor''s descendants at that depth, so that their sum is a true total. Used to aggregate children to parents.';
-COMMENT ON COLUMN region_tree.ancestor_code IS 'Code of the ancestor region (e.g. 440100 for a Guangzhou district).';
-COMMENT ON COLUMN region_tree.descendant_code IS 'Code of the descendant region.';
-COMMENT ON COLUMN region_tree.depth IS 'Levels between them: 1 = child, 2 = grandchild.';
-COMMENT ON COLUMN region_tree.valid_from IS 'First day the descendant code is valid (NULL = before the scope of the registry).';
-COMMENT ON COLUMN region_tree.valid_to IS 'Last day the descendant code is valid (NULL = still valid).';

@@ -102,19 +102,3 @@ SELECT * FROM aggregated;
 
 CREATE OR REPLACE VIEW counts AS
 SELECT * FROM population_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
-
-COMMENT ON VIEW counts IS 'Counts of persons, one per region, year, reference date, measure and basis: the latest release of a published count; else derived (urban = rate x total, hukou total = urban + rural); else the sum of the children when every child is present for that year, basis and reference date.';
-COMMENT ON COLUMN counts.region_code IS 'GB/T 2260 region code.';
-COMMENT ON COLUMN counts.year IS 'Reference year.';
-COMMENT ON COLUMN counts.reference_date IS 'Point date: 31 December, or 1 November for census-type series.';
-COMMENT ON COLUMN counts.measure IS 'Count measure (resident_total, resident_urban, hukou_total, hukou_urban, hukou_rural, flows).';
-COMMENT ON COLUMN counts.series IS 'Statistical series of the count.';
-COMMENT ON COLUMN counts.definition IS 'Definition of urban for hukou counts; NULL for totals and resident counts.';
-COMMENT ON COLUMN counts.value IS 'Persons (may be fractional when derived from a rounded rate).';
-COMMENT ON COLUMN counts.precision IS 'Uncertainty from published rounding, in persons (summed over children for aggregates).';
-COMMENT ON COLUMN counts.status IS 'published, derived or aggregated.';
-COMMENT ON COLUMN counts.derived_from IS 'How a derived or aggregated count was made; NULL for published counts.';
-COMMENT ON COLUMN counts.n_children IS 'Number of children summed (0 unless aggregated).';
-COMMENT ON COLUMN counts.release_date IS 'Release date of the figure (the latest of its inputs).';
-COMMENT ON COLUMN counts.published IS 'Release as given by the source (YYYY, YYYY-MM or YYYY-MM-DD) of the latest input.';
-COMMENT ON COLUMN counts.source IS 'Source publication of the figure (or "sum of children").';

@@ -59,23 +59,3 @@ FULL OUTER JOIN published p
 
 CREATE OR REPLACE VIEW rates AS
 SELECT * FROM rates_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
-
-COMMENT ON VIEW rates IS 'Both urbanization rates, long: one row per region, year, indicator and basis. A rate is computed only from a numerator and a denominator of the same series and the same reference date; where no counts exist the published rate is shown.';
-COMMENT ON COLUMN rates.region_code IS 'GB/T 2260 region code.';
-COMMENT ON COLUMN rates.year IS 'Reference year.';
-COMMENT ON COLUMN rates.reference_date IS 'Point date of the counts or rate (31 December, or 1 November for census-type series).';
-COMMENT ON COLUMN rates.indicator IS 'resident_rate_pct (常住人口城镇化率) or hukou_rate_pct (户籍人口城镇化率).';
-COMMENT ON COLUMN rates.series IS 'Statistical series of the rate and of its counts.';
-COMMENT ON COLUMN rates.definition IS 'Definition of urban (hukou rates); NULL where not applicable or not stated.';
-COMMENT ON COLUMN rates.basis IS 'series/definition.';
-COMMENT ON COLUMN rates.value IS 'Rate in percent, unrounded: 100 x numerator / denominator where counts exist, else the published rate.';
-COMMENT ON COLUMN rates.numerator IS 'Urban population (persons) used; NULL for a published-only rate.';
-COMMENT ON COLUMN rates.denominator IS 'Total population (persons) used; NULL for a published-only rate.';
-COMMENT ON COLUMN rates.status IS 'computed (from published counts), derived (a count was derived), aggregated (counts summed from children) or published (rate as published, no counts).';
-COMMENT ON COLUMN rates.published_value IS 'The published rate of the same basis, if any.';
-COMMENT ON COLUMN rates.published_decimals IS 'Decimals of the published rate.';
-COMMENT ON COLUMN rates.matches_published IS 'TRUE when the computed rate agrees with the published rate within the rounding of the published rate and of the counts (the rule of the validation check rate_matches_counts); NULL when there is nothing to compare.';
-COMMENT ON COLUMN rates.release_date IS 'Release date (the latest of the inputs).';
-COMMENT ON COLUMN rates.published IS 'Release as given by the source (YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown.';
-COMMENT ON COLUMN rates.source IS 'Source of the published rate, else of the counts.';
-COMMENT ON COLUMN rates.counts_source IS 'Source(s) of the counts a computed rate comes from.';

@@ -3,7 +3,7 @@
 -- where one exists: a year measured under both definitions (supplied as data: figures of that year
 -- under each definition), giving the level shift between the two.
 -- A comparison of an indicator of a region between years y1 < y2 crosses a break when
--- y1 < break_year <= y2. Rule (also hukou_stats.comparability.breaks_between, for other modules):
+-- y1 < break_year <= y2. Rule:
 -- no bridge -> not compared; bridge -> compared on the new definition, the old value shifted by
 -- bridge_shift_pp, and flagged.
 CREATE OR REPLACE VIEW comparability AS
@@ -39,14 +39,3 @@ SELECT region_code, declared_for, indicator, break_year, definition_before, defi
        CASE WHEN bridge_shift_pp IS NOT NULL THEN bridge_year END AS bridge_year,
        bridge_shift_pp, note
 FROM bridged;
-
-COMMENT ON VIEW comparability IS 'Definition breaks per region (from table definition_breaks, spread to descendants), with the bridge year and level shift where the same year was measured under both definitions. A change between y1 < y2 crosses a break when y1 < break_year <= y2: not compared without a bridge; with one, compared on the new definition and flagged. Used by urbanization_changes; for Python, hukou_stats.comparability.breaks_between.';
-COMMENT ON COLUMN comparability.region_code IS 'Region the break applies to.';
-COMMENT ON COLUMN comparability.declared_for IS 'Region the break is declared for in definition_breaks (an ancestor, or the region itself).';
-COMMENT ON COLUMN comparability.indicator IS 'Indicator affected (hukou_rate_pct, resident_rate_pct); the gap is affected by either.';
-COMMENT ON COLUMN comparability.break_year IS 'First year under the new definition.';
-COMMENT ON COLUMN comparability.definition_before IS 'Definition up to break_year - 1.';
-COMMENT ON COLUMN comparability.definition_after IS 'Definition from break_year.';
-COMMENT ON COLUMN comparability.bridge_year IS 'A year with figures under both definitions (NULL: no bridge, changes across the break are not computed).';
-COMMENT ON COLUMN comparability.bridge_shift_pp IS 'Rate under the new definition minus the rate under the old one in the bridge year, points.';
-COMMENT ON COLUMN comparability.note IS 'Description of the break (definition_breaks.note).';

@@ -65,34 +65,3 @@ LEFT JOIN regions g ON g.code = coalesce(res.region_code, huk.region_code);
 
 CREATE OR REPLACE VIEW urbanization AS
 SELECT * FROM urbanization_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
-
-COMMENT ON VIEW urbanization IS 'Headline: one row per region and year with the resident rate (常住人口城镇化率), the hukou rate (户籍人口城镇化率) and the gap, each from the basis chosen by the documented precedence (series precedence, then latest release, then published before computed).';
-COMMENT ON COLUMN urbanization.region_code IS 'GB/T 2260 region code.';
-COMMENT ON COLUMN urbanization.region_name IS 'Chinese name (registry).';
-COMMENT ON COLUMN urbanization.region_name_en IS 'English/pinyin name (registry).';
-COMMENT ON COLUMN urbanization.region_level IS '0 nation, 1 province, 2 prefecture, 3 county/district.';
-COMMENT ON COLUMN urbanization.parent_code IS 'Code of the parent region (registry).';
-COMMENT ON COLUMN urbanization.year IS 'Reference year.';
-COMMENT ON COLUMN urbanization.resident_rate_pct IS 'Resident urbanization rate, percent, unrounded (round half-up to resident_decimals for publication).';
-COMMENT ON COLUMN urbanization.resident_decimals IS 'Decimals to publish the resident rate with (published precision, 2 for computed rates).';
-COMMENT ON COLUMN urbanization.resident_series IS 'Series the resident rate comes from.';
-COMMENT ON COLUMN urbanization.resident_status IS 'computed, derived, aggregated or published (see view rates).';
-COMMENT ON COLUMN urbanization.resident_reference_date IS 'Point date of the resident rate.';
-COMMENT ON COLUMN urbanization.resident_release_date IS 'Release date of the resident rate.';
-COMMENT ON COLUMN urbanization.resident_published IS 'Release of the resident rate as given by the source (YYYY, YYYY-MM or YYYY-MM-DD).';
-COMMENT ON COLUMN urbanization.resident_source IS 'Source publication of the resident rate.';
-COMMENT ON COLUMN urbanization.resident_numerator IS 'Urban resident population (persons) the resident rate was computed from; NULL when the rate is the published one.';
-COMMENT ON COLUMN urbanization.resident_denominator IS 'Resident population (persons) the resident rate was computed from; NULL when the rate is the published one.';
-COMMENT ON COLUMN urbanization.hukou_numerator IS 'Urban hukou population (persons) the hukou rate was computed from; NULL when the rate is the published one.';
-COMMENT ON COLUMN urbanization.hukou_denominator IS 'Hukou population (persons) the hukou rate was computed from; NULL when the rate is the published one.';
-COMMENT ON COLUMN urbanization.hukou_rate_pct IS 'Hukou urbanization rate, percent, unrounded.';
-COMMENT ON COLUMN urbanization.hukou_decimals IS 'Decimals to publish the hukou rate with.';
-COMMENT ON COLUMN urbanization.hukou_series IS 'Series the hukou rate comes from.';
-COMMENT ON COLUMN urbanization.hukou_definition IS 'Definition of urban hukou population (e.g. urban_rural_area_2015_rule).';
-COMMENT ON COLUMN urbanization.hukou_status IS 'computed, derived, aggregated or published.';
-COMMENT ON COLUMN urbanization.hukou_reference_date IS 'Point date of the hukou rate.';
-COMMENT ON COLUMN urbanization.hukou_release_date IS 'Release date of the hukou rate.';
-COMMENT ON COLUMN urbanization.hukou_published IS 'Release of the hukou rate as given by the source (YYYY, YYYY-MM or YYYY-MM-DD).';
-COMMENT ON COLUMN urbanization.hukou_source IS 'Source publication of the hukou rate.';
-COMMENT ON COLUMN urbanization.gap_pp IS 'Resident rate minus hukou rate, percentage points (个百分点); NULL unless both are known.';
-COMMENT ON COLUMN urbanization.flags IS 'Warnings: different reference dates, approximate figure, aggregated or derived inputs, published rate differing from counts.';

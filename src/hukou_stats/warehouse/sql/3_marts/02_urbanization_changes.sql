@@ -130,27 +130,3 @@ SELECT
              THEN 'hukou: no 2013 value in series ' || hukou_series || coalesce('/' || hukou_definition, '') END
     ), '') AS comparability_note
 FROM k;
-
-COMMENT ON VIEW urbanization_changes IS 'Changes in percentage points (个百分点) of both rates and the gap against the previous year and against 2013. Both ends must share series, definition and point date, and resident figures must not straddle a benchmark revision (table benchmarks); otherwise the change is NULL and comparability_note says why.';
-COMMENT ON COLUMN urbanization_changes.region_code IS 'GB/T 2260 region code.';
-COMMENT ON COLUMN urbanization_changes.region_name IS 'Chinese name (registry).';
-COMMENT ON COLUMN urbanization_changes.region_name_en IS 'English/pinyin name (registry).';
-COMMENT ON COLUMN urbanization_changes.region_level IS '0 nation, 1 province, 2 prefecture, 3 county/district.';
-COMMENT ON COLUMN urbanization_changes.parent_code IS 'Code of the parent region.';
-COMMENT ON COLUMN urbanization_changes.year IS 'Reference year.';
-COMMENT ON COLUMN urbanization_changes.resident_rate_pct IS 'Headline resident rate (as in urbanization).';
-COMMENT ON COLUMN urbanization_changes.resident_decimals IS 'Decimals to publish the resident rate with.';
-COMMENT ON COLUMN urbanization_changes.resident_series IS 'Series of the headline resident rate.';
-COMMENT ON COLUMN urbanization_changes.resident_change_prev_pp IS 'Resident rate minus the previous year''s rate of the same series, points.';
-COMMENT ON COLUMN urbanization_changes.resident_change_2013_pp IS 'Resident rate minus the 2013 rate of the same series, points.';
-COMMENT ON COLUMN urbanization_changes.hukou_rate_pct IS 'Headline hukou rate (as in urbanization).';
-COMMENT ON COLUMN urbanization_changes.hukou_decimals IS 'Decimals to publish the hukou rate with.';
-COMMENT ON COLUMN urbanization_changes.hukou_series IS 'Series of the headline hukou rate.';
-COMMENT ON COLUMN urbanization_changes.hukou_definition IS 'Definition of the headline hukou rate.';
-COMMENT ON COLUMN urbanization_changes.hukou_change_prev_pp IS 'Hukou rate minus the previous year''s rate of the same series and definition, points.';
-COMMENT ON COLUMN urbanization_changes.hukou_change_2013_pp IS 'Hukou rate minus the 2013 rate of the same series and definition, points; NULL across a definition break.';
-COMMENT ON COLUMN urbanization_changes.gap_pp IS 'Resident minus hukou rate, points.';
-COMMENT ON COLUMN urbanization_changes.gap_change_prev_pp IS 'Change of the gap against the previous year (both rates comparable), points; negative = narrower.';
-COMMENT ON COLUMN urbanization_changes.gap_change_2013_pp IS 'Change of the gap against 2013 (both rates comparable), points; negative = narrower.';
-COMMENT ON COLUMN urbanization_changes.comparability_note IS 'Why a change is NULL: no value of the same series, a benchmark revision, or a definition break; or that a change was bridged across a break.';
-COMMENT ON COLUMN urbanization_changes.break_flag IS 'Set when a comparison crosses a definition break (view comparability): which one, and whether it was bridged (via a year measured under both definitions) or not compared.';

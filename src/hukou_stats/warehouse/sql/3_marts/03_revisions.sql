@@ -23,23 +23,3 @@ SELECT region_code, region_name, measure, year, reference_date, definition, rele
        value - lag(value) OVER w AS revision_from_previous
 FROM one_per_release
 WINDOW w AS (PARTITION BY region_code, measure, year, reference_date, definition ORDER BY release_date);
-
-COMMENT ON VIEW revisions IS 'Revision triangle in long form: one row per published figure and release (vintage), with its revision against the first release of the same figure (same region, measure, reference year, point date and definition). Figures without a release date are left out; releases after the variable hukou_release_as_of too.';
-COMMENT ON COLUMN revisions.region_code IS 'GB/T 2260 region code.';
-COMMENT ON COLUMN revisions.region_name IS 'Chinese name (registry, or as published).';
-COMMENT ON COLUMN revisions.measure IS 'Measure as published (resident_urban_rate_pct, resident_total, ...).';
-COMMENT ON COLUMN revisions.year IS 'Reference year (row of the triangle).';
-COMMENT ON COLUMN revisions.reference_date IS 'Point date: a census figure (1 November) is a different figure from the year-end one, not a revision of it.';
-COMMENT ON COLUMN revisions.definition IS 'Definition of urban for hukou figures; figures under two definitions are not revisions of each other.';
-COMMENT ON COLUMN revisions.release_date IS 'Release date (column of the triangle).';
-COMMENT ON COLUMN revisions.published IS 'Release as given by the source.';
-COMMENT ON COLUMN revisions.series IS 'Series of the figure in this release (first_release, census_revised, ...).';
-COMMENT ON COLUMN revisions.value IS 'Value in canonical units (persons or percent).';
-COMMENT ON COLUMN revisions.unit IS 'persons or pct.';
-COMMENT ON COLUMN revisions.decimals IS 'Decimals as published.';
-COMMENT ON COLUMN revisions.source IS 'Source publication.';
-COMMENT ON COLUMN revisions.release_number IS '1 = first release, 2 = second, ...';
-COMMENT ON COLUMN revisions.n_releases IS 'How many releases of this figure there are (up to the as-of date).';
-COMMENT ON COLUMN revisions.first_value IS 'Value in the first release.';
-COMMENT ON COLUMN revisions.revision_from_first IS 'Value minus the first-release value (points for rates, persons for counts).';
-COMMENT ON COLUMN revisions.revision_from_previous IS 'Value minus the value of the previous release.';

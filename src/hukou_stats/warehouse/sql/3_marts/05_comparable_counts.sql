@@ -62,18 +62,3 @@ SELECT * FROM crosswalked x
 WHERE NOT EXISTS (SELECT 1 FROM direct d WHERE d.region_code = x.region_code AND d.year = x.year
                     AND d.reference_date = x.reference_date AND d.measure = x.measure AND d.series = x.series
                     AND d.definition IS NOT DISTINCT FROM x.definition);
-
-COMMENT ON VIEW comparable_counts IS 'Counts on today''s boundaries (SET VARIABLE hukou_boundaries = ''current'', the default) or as published (''as-published''): figures under old codes land on today''s regions through boundary_map; a figure needing a missing piece or an unknown split weight is NULL (not available), never guessed.';
-COMMENT ON COLUMN comparable_counts.region_code IS 'Today''s code (current) or the code as published (as-published).';
-COMMENT ON COLUMN comparable_counts.year IS 'Reference year.';
-COMMENT ON COLUMN comparable_counts.reference_date IS 'Point date.';
-COMMENT ON COLUMN comparable_counts.measure IS 'Count measure.';
-COMMENT ON COLUMN comparable_counts.series IS 'Statistical series.';
-COMMENT ON COLUMN comparable_counts.definition IS 'Definition of urban for hukou counts.';
-COMMENT ON COLUMN comparable_counts.value IS 'Persons on the chosen boundaries; NULL = not available (see boundary_note).';
-COMMENT ON COLUMN comparable_counts.precision IS 'Uncertainty from published rounding, in persons (weighted sum of the pieces).';
-COMMENT ON COLUMN comparable_counts.boundary_status IS 'as published, crosswalked (summed from pieces on older boundaries) or not available.';
-COMMENT ON COLUMN comparable_counts.boundary_note IS 'Which pieces were summed, or why the figure is not available (missing piece, unknown weight).';
-COMMENT ON COLUMN comparable_counts.release_date IS 'Release date (the latest of the pieces).';
-COMMENT ON COLUMN comparable_counts.published IS 'Release as given by the source (of the latest piece).';
-COMMENT ON COLUMN comparable_counts.source IS 'Source publication(s).';

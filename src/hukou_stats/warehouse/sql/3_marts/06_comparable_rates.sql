@@ -45,15 +45,3 @@ SELECT * FROM computed c
 WHERE NOT EXISTS (SELECT 1 FROM published p WHERE p.region_code = c.region_code AND p.year = c.year
                     AND p.indicator = c.indicator AND p.series = c.series
                     AND p.definition IS NOT DISTINCT FROM c.definition AND p.reference_date = c.reference_date);
-
-COMMENT ON VIEW comparable_rates IS 'Resident and hukou rates on the boundaries chosen by the variable hukou_boundaries (current by default, or as-published): computed from comparable_counts; a published rate only where the territory is unchanged. NULL value = not available.';
-COMMENT ON COLUMN comparable_rates.region_code IS 'Today''s code (current) or the code as published.';
-COMMENT ON COLUMN comparable_rates.year IS 'Reference year.';
-COMMENT ON COLUMN comparable_rates.reference_date IS 'Point date.';
-COMMENT ON COLUMN comparable_rates.indicator IS 'resident_rate_pct or hukou_rate_pct.';
-COMMENT ON COLUMN comparable_rates.series IS 'Statistical series.';
-COMMENT ON COLUMN comparable_rates.definition IS 'Definition of urban for hukou rates.';
-COMMENT ON COLUMN comparable_rates.value IS 'Percent, unrounded; NULL = not available.';
-COMMENT ON COLUMN comparable_rates.boundary_status IS 'as published, crosswalked or not available.';
-COMMENT ON COLUMN comparable_rates.boundary_note IS 'Pieces summed, or why not available.';
-COMMENT ON COLUMN comparable_rates.rate_from IS 'published (the rate as published) or computed (from comparable counts).';

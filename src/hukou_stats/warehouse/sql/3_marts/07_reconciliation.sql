@@ -66,21 +66,3 @@ SELECT x.region_code, g.name_zh AS region_name, x.year, x.reference_date, x.meas
        x.source
 FROM (SELECT * FROM count_rows UNION ALL SELECT * FROM rate_rows) x
 LEFT JOIN regions g ON g.code = x.region_code;
-
-COMMENT ON VIEW reconciliation IS 'Published parent figure against the sum of its children (counts; for rates, the rate from the children''s summed counts), per region, year, point date, measure and basis, with the difference and a note (agrees within rounding, differs, incomplete children).';
-COMMENT ON COLUMN reconciliation.region_code IS 'Parent region code.';
-COMMENT ON COLUMN reconciliation.region_name IS 'Chinese name (registry).';
-COMMENT ON COLUMN reconciliation.year IS 'Reference year.';
-COMMENT ON COLUMN reconciliation.reference_date IS 'Point date.';
-COMMENT ON COLUMN reconciliation.measure IS 'Measure (a count, or a rate compared with the rate of the summed counts).';
-COMMENT ON COLUMN reconciliation.series IS 'Series of both sides.';
-COMMENT ON COLUMN reconciliation.definition IS 'Definition of both sides (hukou figures).';
-COMMENT ON COLUMN reconciliation.published_value IS 'The parent figure as published (persons or percent).';
-COMMENT ON COLUMN reconciliation.children_sum IS 'Sum of the children (persons), or the rate of their summed counts (percent).';
-COMMENT ON COLUMN reconciliation.difference IS 'Published minus sum of children.';
-COMMENT ON COLUMN reconciliation.difference_pct IS 'Difference as a percentage of the published figure.';
-COMMENT ON COLUMN reconciliation.tolerance IS 'What the published rounding allows the two to differ by.';
-COMMENT ON COLUMN reconciliation.n_children IS 'Children summed.';
-COMMENT ON COLUMN reconciliation.n_expected IS 'Children the registry (or the data, for derived regions) knows on the point date.';
-COMMENT ON COLUMN reconciliation.note IS 'agrees within rounding, differs by more than rounding, incomplete, or the registry does not list every child.';
-COMMENT ON COLUMN reconciliation.source IS 'Source of the parent figure.';
