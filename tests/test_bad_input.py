@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.store.commit import ingest
 from tests.helpers import long_csv, make_project, tree_snapshot

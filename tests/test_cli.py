@@ -5,7 +5,7 @@ import io
 
 from typer.testing import CliRunner
 
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 
 runner = CliRunner()
 

@@ -26,7 +26,7 @@ from hukou_stats.warehouse.build import build
 from tests import real_layouts as rl
 from tests.helpers import holding_write_lock, make_project, tree_snapshot
 
-CLI = [sys.executable, "-m", "hukou_stats.cli.app"]
+CLI = [sys.executable, "-m", "hukou_stats.cli"]
 
 
 def _cli(p, *args, **kw):

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.core.project import Project
 from hukou_stats.microdata.aggregate import Inputs, aggregate, connect, long_counts
@@ -274,7 +274,7 @@ def test_cli_synth_and_aggregate(tmp_path):
             "lots",
         ],
     )
-    assert res.exit_code == 2 and "memory limit" in res.output
+    assert res.exit_code == 2 and "--memory-limit" in res.output
     res = runner.invoke(
         app,
         [

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from hukou_stats import __version__
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 from hukou_stats.core.provenance import verify, write_manifest
 from hukou_stats.store.commit import ingest
 from hukou_stats.warehouse.build import build

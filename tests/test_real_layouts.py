@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.ingest.textfile import UndecodableText, decode
 from hukou_stats.store.commit import ingest

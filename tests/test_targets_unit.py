@@ -10,7 +10,7 @@ from junitparser import JUnitXml
 from typer.testing import CliRunner
 
 from hukou_stats.analysis.targets import assess
-from hukou_stats.cli.app import app
+from hukou_stats.cli import app
 from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.reference.targets import load_targets
 from hukou_stats.store.commit import ingest

@@ -24,10 +24,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import re
+
 import duckdb
 import pandas as pd
 
 from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.core.sql import literal
 from hukou_stats.reference.hierarchy import is_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
@@ -64,34 +67,42 @@ class Inputs:
                 raise InputOutputError(f"{name} file not found: {p}")
 
 
+MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
 def connect(
     memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_directory: Path | None = None, threads: int | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB bounded in memory; what does not fit spills to temp_directory."""
-    con = duckdb.connect()
+    """An in-memory DuckDB bounded in memory; what does not fit spills to temp_directory. The settings are
+    checked here and passed as configuration (never as SQL text)."""
+    if not isinstance(memory_limit, str) or not MEMORY_LIMIT.match(memory_limit):
+        raise UsageError(f"--memory-limit {memory_limit!r}: give a size such as 2GB, 500MB or 1.5GiB")
     tmp = Path(temp_directory) if temp_directory else Path(tempfile.gettempdir()) / f"hukou-stats-spill-{os.getpid()}"
-    try:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    except duckdb.Error as e:
-        raise UsageError(f"memory limit {memory_limit!r} not understood (e.g. 2GB, 500MB): {e}") from e
-    con.execute(f"SET temp_directory = '{tmp.as_posix()}'")
-    con.execute("SET preserve_insertion_order = false")
+    if tmp.exists() and not tmp.is_dir():
+        raise UsageError(f"--temp-dir {tmp}: not a folder")
+    config = {"memory_limit": memory_limit.strip(), "temp_directory": str(tmp), "preserve_insertion_order": False}
     if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    return con
+        config["threads"] = int(threads)
+    try:
+        return duckdb.connect(config=config)
+    except duckdb.Error as e:
+        raise UsageError(f"DuckDB refused the settings memory_limit={memory_limit!r}, temp_directory={tmp}: {e}") from e
+
+
+CSV_TYPES = {
+    "codes": {"year": "INTEGER", "code": "VARCHAR", "name": "VARCHAR", "class": "VARCHAR"},
+    "register": {"person_id": "BIGINT", "reg_code": "BIGINT", "sex": "TINYINT", "birth_year": "SMALLINT"},
+    "residents": {"person_id": "BIGINT", "res_code": "BIGINT", "reg_code": "BIGINT"},
+}
 
 
 def scan(path: Path, kind: str) -> str:
-    """A FROM clause for a Parquet or CSV input; CSV columns get their declared types."""
-    p = str(Path(path)).replace("'", "''")
+    """A FROM clause for a Parquet or CSV input (CSV columns get their declared types). Views over files cannot
+    take parameters, so the path is written as a quoted literal."""
     if Path(path).suffix.lower() == ".parquet":
-        return f"read_parquet('{p}')"
-    types = {
-        "codes": "{'year': 'INTEGER', 'code': 'VARCHAR', 'name': 'VARCHAR', 'class': 'VARCHAR'}",
-        "register": "{'person_id': 'BIGINT', 'reg_code': 'BIGINT', 'sex': 'TINYINT', 'birth_year': 'SMALLINT'}",
-        "residents": "{'person_id': 'BIGINT', 'res_code': 'BIGINT', 'reg_code': 'BIGINT'}",
-    }[kind]
-    return f"read_csv('{p}', header = true, types = {types})"
+        return f"read_parquet({literal(str(path))})"
+    types = "{" + ", ".join(f"{literal(c)}: {literal(t)}" for c, t in CSV_TYPES[kind].items()) + "}"
+    return f"read_csv({literal(str(path))}, header = true, types = {types})"
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -> None:

@@ -122,8 +122,8 @@ def check_quality(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, wit
         "code",
         f"12 digits, province 11-82 (year {year})",
         "rows",
-        f"SELECT count(*) FROM codes_all WHERE year = {year} AND (TRY_CAST(code AS BIGINT) IS NULL OR NOT TRY_CAST(code AS BIGINT) {CODE_OK} OR length(CAST(code AS VARCHAR)) <> 12)",
-        f"SELECT code, name, class FROM codes_all WHERE year = {year} AND (TRY_CAST(code AS BIGINT) IS NULL OR NOT TRY_CAST(code AS BIGINT) {CODE_OK} OR length(CAST(code AS VARCHAR)) <> 12)",
+        f"SELECT count(*) FROM codes_all WHERE year = {int(year)} AND (TRY_CAST(code AS BIGINT) IS NULL OR NOT TRY_CAST(code AS BIGINT) {CODE_OK} OR length(CAST(code AS VARCHAR)) <> 12)",
+        f"SELECT code, name, class FROM codes_all WHERE year = {int(year)} AND (TRY_CAST(code AS BIGINT) IS NULL OR NOT TRY_CAST(code AS BIGINT) {CODE_OK} OR length(CAST(code AS VARCHAR)) <> 12)",
     )
     add(
         "duplicate village code",

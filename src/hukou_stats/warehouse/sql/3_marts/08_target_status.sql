@@ -108,7 +108,7 @@ breaks AS (
            CASE WHEN a.n_definitions > 1 AND a.bridge_shift IS NULL
                 THEN 'definition break: ' || a.definitions_seen || ' between ' || a.base_year_used || ' and ' || a.last_year
            END AS definition_break,
-           -- the definition-break registry (view comparability, issue 5): a break without a bridge between the
+           -- the definition-break registry (view comparability): a break without a bridge between the
            -- base year (or the target's base year when its value is missing) and the latest year
            (SELECT 'definition break: ' || c.definition_before || ' until ' || (c.break_year - 1) || ', '
                    || c.definition_after || ' from ' || c.break_year || ' (definition_breaks.csv, no bridge year)'

@@ -1,0 +1,5 @@
+"""python -m hukou_stats.cli: the command line."""
+
+from hukou_stats.cli import app
+
+app()
