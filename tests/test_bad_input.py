@@ -112,7 +112,7 @@ def test_exit_codes_and_messages_without_traceback(tmp_path, monkeypatch):
     (p.raw / "t.csv").write_text("地区,2019\n全市,1\n", encoding="utf-8")
     (p.raw / "t.toml").write_text('layout="years"\nheader="x"\n', encoding="utf-8")
     spec = run("ingest")
-    assert spec.exit_code == 2 and "unknown key(s) header" in spec.output
+    assert spec.exit_code == 2 and "key 'header': unknown key" in spec.output and "rule 规则: known_key" in spec.output
     (p.raw / "t.toml").unlink()
     (p.raw / "t.csv").unlink()
     (p.raw / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)

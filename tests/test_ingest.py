@@ -164,12 +164,12 @@ def test_wide_years_layout_reads_year_headers(tmp_path):
     [
         (
             'layout="diagonal"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
-            "layout must be",
+            "key 'layout': Input should be 'years' or 'measures'",
         ),
-        ('region_column="地区"', "missing required key 'layout'"),
+        ('region_column="地区"', "key 'layout': Field required"),
         (
             'layout="years"\nregion_column="地区"\nunit="pct"\npublished="2020"\nseries="first_release"\nsource="s"',
-            "needs measure",
+            'layout "years" needs measure',
         ),
         (
             'layout="years"\nregion_column="地区"\nmeasure="resident_urban_rate_pct"\nunit="furlongs"\npublished="2020"\n'

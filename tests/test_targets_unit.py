@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hukou_stats.analysis.targets import assess
 from hukou_stats.cli import app
-from hukou_stats.core.errors import ValidationFailed
+from hukou_stats.core.config import ConfigInvalid
 from hukou_stats.reference.targets import load_targets
 from hukou_stats.store.commit import ingest
 from hukou_stats.warehouse.build import build
@@ -158,23 +158,23 @@ def test_cannot_assess_has_a_reason(scon):
 @pytest.mark.parametrize(
     "text, field, rule",
     [
-        (target("a", comparison="=="), "comparison", "comparison"),
-        (target("a", kind="trend"), "kind", "kind"),
+        (target("a", comparison="=="), "comparison", "allowed_value"),
+        (target("a", kind="trend"), "kind", "allowed_value"),
         (target("a", tolerance=0.5), "tolerance", "tolerance_only_for_approx"),
         (target("a", base=2020, year=2020), "base_year", "base_before_target"),
         (target("a", direction="decrease"), "direction", "direction_matches_comparison"),
         (target("a") + target("a"), "id", "unique_id"),
         (target("a").replace('wording_zh = "测试目标"\n', ""), "wording_zh", "required"),
-        (target("a", region="4401"), "region", "region_code"),
+        (target("a", region="4401"), "region", "format"),
     ],
 )
 def test_invalid_targets_file_names_file_target_field_rule(tmp_path, text, field, rule):
     f = tmp_path / "targets.toml"
     f.write_text(text, encoding="utf-8")
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ConfigInvalid) as e:
         load_targets(f)
     issue = e.value.errors()[0]
-    assert (issue.column, issue.check) == (field, rule)
+    assert (issue.key, issue.check) == (field, rule)
     assert "target a" in issue.message and str(f) in str(issue)
 
 
@@ -278,7 +278,7 @@ def test_build_refuses_an_invalid_targets_file_and_keeps_the_old_database(synth,
     build(p)
     before = p.database.read_bytes()
     (p.reference / "targets.toml").write_text(target("x", comparison="≈", tolerance=-1), encoding="utf-8")
-    with pytest.raises(ValidationFailed) as e:
+    with pytest.raises(ConfigInvalid) as e:
         build(p)
     assert "target x" in str(e.value) and "tolerance" in str(e.value)
     assert p.database.read_bytes() == before

@@ -69,6 +69,15 @@ RULES_ZH = {
     "rate_matches_counts": "公布的比率与人数计算结果不符",
     "children_sum_to_parent": "下级地区合计与上级不符",
     "duplicate_row": "同一来源的同一数据重复出现",
+    "required": "缺少必填项",
+    "known_key": "不认识的配置项",
+    "allowed_value": "取值不在允许范围内",
+    "type": "类型不对（应为文字、整数或日期等）",
+    "format": "格式不对",
+    "range": "数值超出允许范围",
+    "value_error": "取值不符合规则",
+    "toml_encoding": "配置文件须为UTF-8编码",
+    "toml_syntax": "配置文件不是合法的TOML",
 }
 
 
@@ -99,6 +108,7 @@ class Issue:
     rows: str = ""
     row_ids: tuple = field(default=(), compare=False, repr=False)  # figures involved (for filtering)
     sheet: str = ""
+    key: str = ""  # for configuration files: the key (dotted path) the rule is about
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
@@ -110,6 +120,8 @@ class Issue:
             parts.append(f"rows {self.rows}")
         if self.column:
             parts.append(f"column '{self.column}'")
+        if self.key:
+            parts.append(f"key '{self.key}'")
         return ", ".join(parts)
 
     def location_zh(self) -> str:
@@ -122,6 +134,8 @@ class Issue:
             parts.append(f"第{self.rows}行")
         if self.column:
             parts.append(f"“{self.column}”列")
+        if self.key:
+            parts.append(f"“{self.key}”项")
         return "".join(parts)
 
     def __str__(self) -> str:

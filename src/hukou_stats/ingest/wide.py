@@ -232,7 +232,7 @@ def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> i
 
 
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
-    spec = load_spec(spec_path)
+    spec = load_spec(spec_path, str(Path(label).with_suffix(spec_path.suffix)))
     try:
         grid, sheet, merged, encoding = _read_grid(path, spec)
     except SheetNotFound as e:

@@ -20,11 +20,10 @@ Rules:
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import re
 
 import duckdb
 import pandas as pd

@@ -1,47 +1,31 @@
-"""Targets as data: read and validate data/reference/targets.toml.
+"""Targets as data: data/reference/targets.toml, read and checked.
 
-Every rule broken is reported as an Issue naming the file, the target id, the field and the rule;
-all of them at once, in a ValidationFailed (exit code 1 on the command line ... 2 for `targets check`,
-where a broken targets file is a configuration error).
+Each `[[target]]` is checked against a declarative schema (types, allowed values, formats), then against the
+rules that tie its fields together (a `>=` level target needs direction = increase, ...). Every broken rule is
+reported at once, naming the file, the target, the key and the rule (core.config.ConfigInvalid, exit 2).
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
 
-from hukou_stats.core.errors import InputOutputError, Issue, ValidationFailed
+from hukou_stats.core.config import ConfigInvalid, read_toml, shown, validate
+from hukou_stats.core.errors import Issue
 
 KINDS = ("level", "change_vs_base", "pace")
 COMPARISONS = {">=": ">=", "<=": "<=", "≈": "≈", "~": "≈"}
-DIRECTIONS = ("increase", "decrease")
 UNITS = ("pct", "pp", "pp_per_year", "10k_persons", "10k_persons_per_year")
 RATE_UNITS = ("pct", "pp", "pp_per_year")
 # documented default half-width of the band for "≈" (左右) when a target does not state one
 DEFAULT_TOLERANCE_RATE = 0.5  # percentage points, for pct / pp / pp_per_year
 DEFAULT_TOLERANCE_COUNT_REL = 0.01  # 1% of the value, for counts
-REQUIRED = (
-    "id",
-    "region",
-    "indicator",
-    "kind",
-    "comparison",
-    "value",
-    "unit",
-    "direction",
-    "base_year",
-    "target_year",
-    "source_document",
-    "wording_zh",
-)
-OPTIONAL = ("tolerance", "note")
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-REGION_RE = re.compile(r"^\d{6}$")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 COLUMNS = [
     "target_id",
@@ -60,6 +44,36 @@ COLUMNS = [
     "wording_zh",
     "note",
 ]
+
+Number = StrictInt | StrictFloat
+Year = Annotated[StrictInt, Field(ge=1949, le=2100)]
+
+
+class TargetEntry(BaseModel):
+    """One [[target]] table."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case letters, digits and underscores")
+    region: str = Field(pattern=r"^\d{6}$", description="a 6-digit GB/T 2260 code written as a string")
+    indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["level", "change_vs_base", "pace"]
+    comparison: Literal[">=", "<=", "≈", "~"]
+    value: Number
+    unit: Literal["pct", "pp", "pp_per_year", "10k_persons", "10k_persons_per_year"]
+    direction: Literal["increase", "decrease"]
+    tolerance: Annotated[Number, Field(ge=0)] | None = None
+    base_year: Year
+    target_year: Year
+    source_document: str = Field(min_length=1)
+    wording_zh: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("wording_zh")
+    @classmethod
+    def _original_wording(cls, v: str) -> str:
+        if not CJK.search(v):
+            raise ValueError("wording_zh must quote the original Chinese wording")
+        return v
 
 
 @dataclass(frozen=True)
@@ -87,141 +101,98 @@ def default_tolerance(value: float, unit: str) -> tuple[float, str]:
     return abs(value) * DEFAULT_TOLERANCE_COUNT_REL, "default ±1% of the value"
 
 
-def _check_entry(i: int, e: dict, file: str, seen: set[str]) -> tuple[list[Issue], Target | None]:
-    issues: list[Issue] = []
-    tid = e.get("id") if isinstance(e.get("id"), str) else f"[[target]] #{i + 1}"
-    where = f"target {tid}"
+# rules across the fields of one target: (rule, key, broken?, message)
+CROSS_RULES = [
+    ("base_before_target", "base_year", lambda t: t.base_year >= t.target_year, "base_year must be before target_year"),
+    (
+        "direction_matches_comparison",
+        "direction",
+        lambda t: t.kind == "level" and COMPARISONS[t.comparison] == ">=" and t.direction != "increase",
+        "a '>=' level target needs direction = increase",
+    ),
+    (
+        "direction_matches_comparison",
+        "direction",
+        lambda t: t.kind == "level" and t.comparison == "<=" and t.direction != "decrease",
+        "a '<=' level target needs direction = decrease",
+    ),
+    (
+        "pace_unit",
+        "unit",
+        lambda t: t.kind == "pace" and not t.unit.endswith("_per_year"),
+        "a pace target is a change per year: unit must end in _per_year",
+    ),
+    (
+        "change_unit",
+        "unit",
+        lambda t: t.kind == "change_vs_base" and t.unit not in ("pp", "10k_persons"),
+        "a change against the base is in pp (rates) or 10k_persons (counts)",
+    ),
+    (
+        "level_unit",
+        "unit",
+        lambda t: t.kind == "level" and t.unit not in ("pct", "10k_persons"),
+        "a level target is in pct (rates) or 10k_persons (counts)",
+    ),
+    (
+        "approx_level_only",
+        "comparison",
+        lambda t: t.kind != "level" and COMPARISONS[t.comparison] == "≈",
+        "'≈' is supported for level targets only",
+    ),
+    (
+        "tolerance_only_for_approx",
+        "tolerance",
+        lambda t: t.tolerance is not None and COMPARISONS[t.comparison] != "≈",
+        "a tolerance is only meaningful with '≈'",
+    ),
+]
 
-    def bad(field_: str, rule: str, message: str, value=""):
-        issues.append(Issue("error", rule, f"{where}: {message}", file=file, column=field_, value=str(value)))
 
-    for k in REQUIRED:
-        if k not in e or e[k] in ("", None):
-            bad(k, "required", f"field '{k}' is missing")
-    for k in e:
-        if k not in REQUIRED and k not in OPTIONAL:
-            bad(k, "known_field", f"unknown field '{k}' (known: {', '.join(REQUIRED + OPTIONAL)})")
-    if issues:
-        return issues, None
-    if not isinstance(e["id"], str) or not ID_RE.match(e["id"]):
-        bad("id", "id_format", "id must be lower-case letters, digits and underscores", e["id"])
-    elif e["id"] in seen:
-        bad("id", "unique_id", "id is used by an earlier target", e["id"])
-    seen.add(str(e["id"]))
-    if not isinstance(e["region"], str) or not REGION_RE.match(e["region"]):
-        bad("region", "region_code", "region must be a 6-digit GB/T 2260 code written as a string", e["region"])
-    if not isinstance(e["indicator"], str) or not re.match(r"^[a-z][a-z0-9_]*$", e["indicator"]):
-        bad("indicator", "indicator_name", "indicator must be a lower-case name", e["indicator"])
-    if e["kind"] not in KINDS:
-        bad("kind", "kind", f"kind must be one of {', '.join(KINDS)}", e["kind"])
-    comp = COMPARISONS.get(e["comparison"])
-    if comp is None:
-        bad("comparison", "comparison", "comparison must be '>=', '<=' or '≈'", e["comparison"])
-    if isinstance(e["value"], bool) or not isinstance(e["value"], (int, float)):
-        bad("value", "number", "value must be a number", e["value"])
-    if e["unit"] not in UNITS:
-        bad("unit", "unit", f"unit must be one of {', '.join(UNITS)}", e["unit"])
-    if e["direction"] not in DIRECTIONS:
-        bad("direction", "direction", "direction must be increase or decrease", e["direction"])
-    for k in ("base_year", "target_year"):
-        if isinstance(e[k], bool) or not isinstance(e[k], int) or not 1949 <= e[k] <= 2100:
-            bad(k, "year", f"{k} must be a year (integer 1949-2100)", e[k])
-    if not CJK_RE.search(str(e["wording_zh"])):
-        bad("wording_zh", "original_wording", "wording_zh must quote the original Chinese wording", e["wording_zh"])
-    if issues:
-        return issues, None
-    if e["base_year"] >= e["target_year"]:
-        bad(
-            "base_year",
-            "base_before_target",
-            f"base_year {e['base_year']} must be before target_year {e['target_year']}",
-            e["base_year"],
-        )
-    if e["kind"] == "level" and comp == ">=" and e["direction"] != "increase":
-        bad(
-            "direction",
-            "direction_matches_comparison",
-            "a '>=' level target needs direction = increase",
-            e["direction"],
-        )
-    if e["kind"] == "level" and comp == "<=" and e["direction"] != "decrease":
-        bad(
-            "direction",
-            "direction_matches_comparison",
-            "a '<=' level target needs direction = decrease",
-            e["direction"],
-        )
-    if e["kind"] == "pace" and not e["unit"].endswith("_per_year"):
-        bad("unit", "pace_unit", "a pace target is a change per year: unit must end in _per_year", e["unit"])
-    if e["kind"] == "change_vs_base" and e["unit"] not in ("pp", "10k_persons"):
-        bad("unit", "change_unit", "a change against the base is in pp (rates) or 10k_persons (counts)", e["unit"])
-    if e["kind"] == "level" and e["unit"] not in ("pct", "10k_persons"):
-        bad("unit", "level_unit", "a level target is in pct (rates) or 10k_persons (counts)", e["unit"])
-    if e["kind"] != "level" and comp == "≈":
-        bad("comparison", "approx_level_only", "'≈' is supported for level targets only", e["comparison"])
-    tol = e.get("tolerance")
-    if tol is not None:
-        if comp != "≈":
-            bad("tolerance", "tolerance_only_for_approx", "a tolerance is only meaningful with '≈'", tol)
-        elif isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol < 0:
-            bad("tolerance", "tolerance_non_negative", "tolerance must be a number ≥ 0 in the target's unit", tol)
-    if issues:
-        return issues, None
+def _target(e: TargetEntry) -> Target:
+    comp = COMPARISONS[e.comparison]
+    tol, rule = (None, "")
     if comp == "≈":
-        if tol is None:
-            tol, rule = default_tolerance(float(e["value"]), e["unit"])
-        else:
-            rule = f"±{tol:g} {e['unit']} (stated)"
-        tol = float(tol)
-    else:
-        rule = ""
-    return issues, Target(
-        e["id"],
-        e["region"],
-        e["indicator"],
-        e["kind"],
-        comp,
-        float(e["value"]),
-        e["unit"],
-        e["direction"],
-        tol,
-        rule,
-        e["base_year"],
-        e["target_year"],
-        str(e["source_document"]),
-        str(e["wording_zh"]),
-        str(e.get("note", "")),
-    )
+        tol, rule = (
+            default_tolerance(float(e.value), e.unit)
+            if e.tolerance is None
+            else (e.tolerance, f"±{e.tolerance:g} {e.unit} (stated)")
+        )
+    return Target(
+        e.id, e.region, e.indicator, e.kind, comp, float(e.value), e.unit, e.direction,
+        None if tol is None else float(tol), rule, e.base_year, e.target_year, e.source_document, e.wording_zh, e.note,
+    )  # fmt: skip
 
 
 def load_targets(path: Path, label: str | None = None) -> list[Target]:
-    """Read and validate a targets TOML file; raises ValidationFailed listing every broken rule."""
+    """Read and check a targets file; ConfigInvalid lists every broken rule."""
     file = label or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise InputOutputError(f"cannot read {file}: {e}") from e
-    try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ValidationFailed([Issue("error", "toml_syntax", f"not valid TOML: {e}", file=file)]) from None
-    entries = doc.get("target")
-    unknown = [k for k in doc if k != "target"]
-    issues: list[Issue] = [
-        Issue("error", "known_field", f"unknown top-level key '{k}' (only [[target]] tables)", file=file, column=k)
-        for k in unknown
+    doc = read_toml(path, file)
+    issues = [
+        Issue("error", "known_key", "unknown top-level key (only [[target]] tables)", file=file, key=k)
+        for k in doc
+        if k != "target"
     ]
+    entries = doc.get("target")
     if not isinstance(entries, list) or not entries or not all(isinstance(x, dict) for x in entries):
-        issues.append(Issue("error", "has_targets", "no [[target]] tables", file=file))
-        raise ValidationFailed(issues)
+        raise ConfigInvalid(file=file, issues=[*issues, Issue("error", "required", "no [[target]] tables", file=file)])
     targets, seen = [], set()
-    for i, e in enumerate(entries):
-        found, t = _check_entry(i, e, file, seen)
+    for i, raw in enumerate(entries):
+        name = raw.get("id") if isinstance(raw.get("id"), str) else f"[[target]] #{i + 1}"
+        where = f"target {name}"
+        entry, found = validate(TargetEntry, raw, file, where=where)
         issues += found
-        if t is not None:
-            targets.append(t)
+        if entry is None:
+            continue
+        broken = [(r, k, m) for r, k, bad, m in CROSS_RULES if bad(entry)]
+        if entry.id in seen:
+            broken.append(("unique_id", "id", "id is used by an earlier target"))
+        seen.add(entry.id)
+        issues += [Issue("error", r, f"{where}: {m}", file=file, key=k, value=shown(raw.get(k))) for r, k, m in broken]
+        if not broken:
+            targets.append(_target(entry))
     if issues:
-        raise ValidationFailed(issues)
+        raise ConfigInvalid(file=file, issues=issues)
     return targets
 
 
