@@ -15,7 +15,8 @@ from hukou_stats.core.errors import InputOutputError, Issue
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS, empty_frame
 from hukou_stats.ingest.long_csv import LONG_REQUIRED, read_long_csv
 from hukou_stats.ingest.textfile import UndecodableText
-from hukou_stats.ingest.wide import NotAWorkbook, read_wide
+from hukou_stats.ingest.wide import read_wide
+from hukou_stats.ingest.xlsx import NotAWorkbook
 from hukou_stats.reference.registry import Registry
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm"}

@@ -101,6 +101,12 @@ class RowBuilder:
             )
         )
 
+    def warn(self, row: int, column: str, value, rule: str, message: str) -> None:
+        self.issues.append(
+            Issue("warning", rule, message, file=self.label, row=row, sheet=self.sheet, column=column,
+                  value="" if value is None else str(value))
+        )  # fmt: skip
+
     def add(
         self,
         *,

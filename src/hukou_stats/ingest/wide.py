@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ from hukou_stats.core.numbers import ascii_text, normalise_unit, parse_number
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.spec import ColumnSpec, Spec, load_spec
 from hukou_stats.ingest.textfile import delimiter, read_text
+from hukou_stats.ingest.xlsx import UNSAVED_FORMULA, SheetNotFound, read_xlsx
 from hukou_stats.reference.registry import Registry, _norm_zh
 from hukou_stats.reference.releases import release_date
 
@@ -34,100 +34,6 @@ SUB_ITEM_RE = re.compile(r"^(?:[#＃]+|其中\s*[:：]?|内\s*[:：])\s*")
 # "荔湾区 Liwan District": the English name after the Chinese one
 BILINGUAL_TAIL_RE = re.compile(r"\s+[A-Za-z][A-Za-z .,'()\-]*$")
 MAX_TITLE_ROWS = 30
-UNSAVED_FORMULA = "\x00formula without a saved value"
-
-
-class SheetNotFound(ValueError):
-    pass
-
-
-class NotAWorkbook(ValueError):
-    """The file is not an XLSX workbook openpyxl can open."""
-
-
-def _decimals_of(number_format: str) -> int | None:
-    """Decimals shown by an Excel number format such as 0.00, #,##0.0 or 0.00%; None for General."""
-    fmt = number_format.split(";")[0]
-    if "." not in fmt or fmt == "General":
-        return 0 if re.fullmatch(r"[#,0]+", fmt or "") else None
-    return len(re.match(r"[0#]*", fmt.split(".", 1)[1]).group(0))
-
-
-def _cell_text(cell) -> str:
-    """A cell as the reader of the sheet sees it: numbers with the decimals of their number format."""
-    v = cell.value
-    if v is None:
-        return ""
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    fmt = cell.number_format or "General"
-    d = _decimals_of(fmt)
-    if "%" in fmt:
-        v = v * 100
-    if d is None:
-        return str(int(v)) if float(v).is_integer() else format(Decimal(repr(float(v))), "f")
-    return f"{v:.{d}f}"
-
-
-def _read_xlsx(path: Path, sheet) -> tuple[list[list[str]], str, list[tuple[int, int, int, int]]]:
-    """(rows of cell text from A1, sheet name, merged ranges as 0-based (row0, col0, row1, col1))."""
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # not read_only: merged cells are only known to a fully loaded sheet (yearbook tables are small)
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        if isinstance(e, (FileNotFoundError, PermissionError)):
-            raise
-        raise NotAWorkbook(str(e) or type(e).__name__) from e  # KeyError: a zip without workbook parts
-    try:
-        names = wb.sheetnames
-        if sheet is None:
-            ws = wb[names[0]]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise SheetNotFound(f"there is no sheet number {sheet}; sheets: {', '.join(names)}")
-            ws = wb[names[sheet]]
-        elif sheet in names:
-            ws = wb[sheet]
-        else:
-            raise SheetNotFound(f"no sheet {sheet!r}; sheets: {', '.join(names)}")
-        if not hasattr(ws, "merged_cells"):
-            raise NotAWorkbook(f"sheet {ws.title!r} is a chart sheet, not a table")
-        rows = [
-            [_cell_text(c) for c in row]
-            for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
-        ]
-        merged = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
-        if any(c == "" for r in rows for c in r):
-            for r, c in _formulas_without_values(path, ws.title, rows):
-                rows[r][c] = UNSAVED_FORMULA
-        return rows, ws.title, merged
-    finally:
-        wb.close()
-
-
-def _formulas_without_values(path: Path, title: str, rows: list[list[str]]) -> list[tuple[int, int]]:
-    """Cells that hold a formula whose value was never saved (a workbook written by a program, not by Excel):
-    read as empty, they would silently become "not available"."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        found = []
-        for i, row in enumerate(wb[title].iter_rows(min_row=1, min_col=1, max_row=len(rows))):
-            for j, cell in enumerate(row):
-                v = getattr(cell, "value", None)
-                if j < len(rows[i]) and rows[i][j] == "" and isinstance(v, str) and v.startswith("="):
-                    found.append((i, j))
-        return found
-    finally:
-        wb.close()
 
 
 def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | None]:
@@ -135,7 +41,7 @@ def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | N
     the sheet name ("" for CSV), the merged ranges and the text encoding (None for XLSX)."""
     encoding = None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows, sheet, merged = _read_xlsx(path, spec.sheet)
+        rows, sheet, merged = read_xlsx(path, spec.sheet)
     else:
         text, encoding = read_text(path, spec.encoding)
         try:
@@ -231,12 +137,48 @@ def header_lines(grid: pd.DataFrame, top: int, region_idx: int, spec: Spec) -> i
     return n
 
 
+class LayoutError(Exception):
+    """The table cannot be read as the spec describes it: one located error, nothing read."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+@dataclass
+class Layout:
+    """Where the figures of a wide table are: the header, the region column and the value columns."""
+
+    grid: pd.DataFrame
+    sheet: str
+    top: int  # 0-based row of the header
+    lines: int  # lines of the header
+    region: int  # 0-based column of the region names
+    columns: list[tuple[int, ColumnSpec]]
+    units: dict[int, str]
+
+
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
+    """The figures of a wide table (regions as rows; years or measures as columns), read through its spec."""
     spec = load_spec(spec_path, str(Path(label).with_suffix(spec_path.suffix)))
     try:
-        grid, sheet, merged, encoding = _read_grid(path, spec)
+        layout = find_layout(path, spec, label)
     except SheetNotFound as e:
         return empty_frame(), [Issue("error", "sheet_exists", f"spec {spec_path.name}: {e}", file=label)]
+    except LayoutError as e:
+        return empty_frame(), [e.issue]
+    b = RowBuilder(label, reference_dir, registry, sheet=layout.sheet)
+    read_rows(layout, spec, registry, b)
+    return b.result()
+
+
+def find_layout(path: Path, spec: Spec, label: str) -> Layout:
+    """Read the grid and find the header, the region column, the value columns and their units."""
+    grid, sheet, merged, encoding = _read_grid(path, spec)
+
+    def fail(check: str, message: str, **where) -> LayoutError:
+        return LayoutError(Issue("error", check, message, file=label, sheet=sheet, **where))
+
     top = find_header(grid, spec)
     if top is None:
         where = (
@@ -249,70 +191,68 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                 f" (the file was read as {encoding}; if it is in another encoding, e.g. Big5, "
                 'name it in the spec: encoding = "big5")'
             )
-        return empty_frame(), [Issue("error", "header_row", where, file=label, sheet=sheet)]
-    # merged header cells: every cell of a merged range carries the text of its top-left cell
+        raise fail("header_row", where)
+    spread_merged_header(grid, merged, top)
+    first = [_header_unit(c)[0] for c in grid.iloc[top]]
+    want = norm_header(spec.region_column)
+    region = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
+    if region is None:
+        found = ", ".join(h for h in first if h.strip())
+        raise fail(
+            "region_column", f"header row {top + 1} has no column {spec.region_column!r} (found: {found})", row=top + 1
+        )
+    lines = header_lines(grid, top, region, spec)
+    if top + lines > len(grid):
+        raise fail("header_row", f"the header of {lines} lines from row {top + 1} runs past the end of the table")
+    unit = table_unit(grid, top, lines, spec, fail)
+    candidates, col_units = column_headers(grid, top, lines, region, bool(merged))
+    columns = value_columns(grid, top, region, spec, candidates, fail)
+    units = column_units(columns, col_units, unit, top, fail)
+    return Layout(grid, sheet, top, lines, region, columns, units)
+
+
+def spread_merged_header(grid: pd.DataFrame, merged: list, top: int) -> None:
+    """Every cell of a merged range in the header carries the text of its top-left cell."""
     for r0, c0, r1, c1 in merged:
         if r0 <= top + 4:
             for r in range(r0, min(r1, top + 4) + 1):
                 for c in range(c0, c1 + 1):
                     grid.iat[r, c] = grid.iat[r0, c0]
-    first = [_header_unit(c)[0] for c in grid.iloc[top]]
-    want = norm_header(spec.region_column)
-    region_idx = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
-    if region_idx is None:
-        found = ", ".join(h for h in first if h.strip())
-        return empty_frame(), [
-            Issue(
-                "error",
-                "region_column",
-                f"header row {top + 1} has no column {spec.region_column!r} (found: {found})",
-                file=label,
-                sheet=sheet,
-                row=top + 1,
-            )
-        ]
-    n_lines = header_lines(grid, top, region_idx, spec)
-    if top + n_lines > len(grid):
-        return empty_frame(), [
-            Issue(
-                "error",
-                "header_row",
-                f"the header of {n_lines} lines from row {top + 1} runs past the end of the table",
-                file=label,
-                sheet=sheet,
-            )
-        ]
-    # the unit line: above the header ("单位：万人") or in a header line ("(%)")
-    table_unit, unit_row = None, None
-    for i in range(0, top + n_lines):
+
+
+def table_unit(grid: pd.DataFrame, top: int, lines: int, spec: Spec, fail) -> str | None:
+    """The unit of the table: the spec's, or a unit line above or in the header ("单位：万人", "(%)"); the two
+    must agree."""
+    found, row = None, None
+    for i in range(0, top + lines):
         for c in grid.iloc[i]:
             u = _unit_in(c) if str(c).strip() else None
-            if u and table_unit is None:
-                table_unit, unit_row = u, i + 1
-    unit = spec.unit
-    if table_unit and spec.unit and normalise_unit(spec.unit) != table_unit:
-        return empty_frame(), [
-            Issue(
-                "error",
-                "unit_line_matches_spec",
-                f"the table says its unit is {table_unit} but the spec says unit = {spec.unit!r}",
-                file=label,
-                sheet=sheet,
-                row=unit_row,
-                value=table_unit,
-            )
-        ]
-    unit = unit or table_unit
-    # each column's header: every header line, alone and joined ("常住人口" + "城镇化率" in merged two-line headers)
+            if u and found is None:
+                found, row = u, i + 1
+    if found and spec.unit and normalise_unit(spec.unit) != found:
+        raise fail(
+            "unit_line_matches_spec",
+            f"the table says its unit is {found} but the spec says unit = {spec.unit!r}",
+            row=row,
+            value=found,
+        )
+    return spec.unit or found
+
+
+def column_headers(
+    grid: pd.DataFrame, top: int, lines: int, region: int, merged: bool
+) -> tuple[list[list[str]], list[str | None]]:
+    """Each column's header as the forms it may be matched by (every header line alone, and the lines joined:
+    "常住人口" + "城镇化率" in a two-line merged header), and the unit its header names."""
     candidates: list[list[str]] = []
     col_units: list[str | None] = []
     for j in range(grid.shape[1]):
-        parts, cu = [], None
-        prev = ""
-        for i in range(top, top + n_lines):
+        parts: list[str] = []
+        cu, prev = None, ""
+        for i in range(top, top + lines):
             text, u = _header_unit(grid.iat[i, j])
-            if not text and n_lines > 1 and i < top + n_lines - 1 and j > 0 and not merged:
-                text = _header_unit(grid.iat[i, j - 1])[0] if j - 1 != region_idx else ""  # CSV export of a merged cell
+            if not text and lines > 1 and i < top + lines - 1 and j > 0 and not merged:
+                text = _header_unit(grid.iat[i, j - 1])[0] if j - 1 != region else ""  # CSV export of a merged cell
             cu = cu or u
             if text and text != prev:
                 parts.append(text)
@@ -321,11 +261,19 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
         cands += [norm_header("".join(parts))] if len(parts) > 1 else []
         candidates.append([c for c in cands if c])
         col_units.append(cu)
+    return candidates, col_units
+
+
+def value_columns(
+    grid: pd.DataFrame, top: int, region: int, spec: Spec, candidates: list[list[str]], fail
+) -> list[tuple[int, ColumnSpec]]:
+    """The columns holding figures: years (declared in [years], or recognised from the header) or the
+    measures of [columns]."""
     columns: list[tuple[int, ColumnSpec]] = []
     if spec.layout == "years":
         declared = {norm_header(c.header): c for c in spec.columns}
         for j, cands in enumerate(candidates):
-            if j == region_idx:
+            if j == region:
                 continue
             hit = next((declared[c] for c in cands if c in declared), None)
             if hit is not None:
@@ -336,67 +284,70 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                 )
     else:
         for c in spec.columns:
-            j = next((j for j, cands in enumerate(candidates) if norm_header(c.header) in cands), None)
-            if j is None:
-                return empty_frame(), [
-                    Issue(
-                        "error",
-                        "column_exists",
-                        f"spec names column {c.header!r}, which is not in the header",
-                        file=label,
-                        sheet=sheet,
-                        row=top + 1,
-                    )
-                ]
-            columns.append((j, c))
+            found = next((j for j, cands in enumerate(candidates) if norm_header(c.header) in cands), None)
+            if found is None:
+                raise fail("column_exists", f"spec names column {c.header!r}, which is not in the header", row=top + 1)
+            columns.append((found, c))
     if not columns:
-        return empty_frame(), [
-            Issue(
-                "error",
-                "value_columns",
-                "no value columns found (year headers such as 2019 or 2019年, or the [columns]/[years] of the spec)",
-                file=label,
-                sheet=sheet,
-                row=top + 1,
-            )
-        ]
+        raise fail(
+            "value_columns",
+            "no value columns found (year headers such as 2019 or 2019年, or the [columns]/[years] of the spec)",
+            row=top + 1,
+        )
+    return columns
+
+
+def column_units(
+    columns: list[tuple[int, ColumnSpec]], col_units: list[str | None], unit: str | None, top: int, fail
+) -> dict[int, str]:
+    """The unit of each value column: the spec's for that column, the header's, or the table's."""
     units = {}
     for j, col in columns:
         u = normalise_unit(col.unit) if col.unit else (col_units[j] or (normalise_unit(unit) if unit else None))
         if col.unit and col_units[j] and normalise_unit(col.unit) != col_units[j]:
-            return empty_frame(), [
-                Issue(
-                    "error",
-                    "unit_line_matches_spec",
-                    f"the header of column {col.header!r} says {col_units[j]} but the spec says unit = {col.unit!r}",
-                    file=label,
-                    sheet=sheet,
-                    row=top + 1,
-                    column=col.header,
-                    value=col_units[j],
-                )
-            ]
+            raise fail(
+                "unit_line_matches_spec",
+                f"the header of column {col.header!r} says {col_units[j]} but the spec says unit = {col.unit!r}",
+                row=top + 1,
+                column=col.header,
+                value=col_units[j] or "",
+            )
         if u is None:
-            return empty_frame(), [
-                Issue(
-                    "error",
-                    "unit_known",
-                    f"no unit for column {col.header!r}: give unit in the spec, "
-                    "or the table needs a unit line such as 单位：万人 or (%)",
-                    file=label,
-                    sheet=sheet,
-                    column=col.header,
-                )
-            ]
+            raise fail(
+                "unit_known",
+                f"no unit for column {col.header!r}: give unit in the spec, "
+                "or the table needs a unit line such as 单位：万人 or (%)",
+                column=col.header,
+            )
         units[j] = u
+    return units
+
+
+def row_region(name: str, spec: Spec, registry: Registry, aliases: dict[str, str], names_on) -> str:
+    """The region code a row names: an alias of the spec, a code (region_by = "code") or a registry name.
+    UsageError when it names no region."""
+    key = norm_header(name)
+    if key in aliases:
+        return aliases[key]
+    if spec.region_by == "code":
+        code = name.split(".")[0].strip().zfill(6)
+        if not re.fullmatch(r"\d{6}(\d{6})?", code):
+            raise UsageError(f"{name!r} is not a region code")
+        return code
+    return registry.resolve(name, on=names_on, parent=spec.parent)
+
+
+def read_rows(layout: Layout, spec: Spec, registry: Registry, b: RowBuilder) -> None:
+    """Every row under the header: footnotes, unit lines and headings skipped; sub-items read when they name a
+    region; each value cell a figure (or a located error)."""
+    grid, columns = layout.grid, layout.columns
     names_on = spec.names_as_of or release_date(spec.published)[0]
     aliases = {norm_header(a): v for a, v in spec.aliases.items()}
-    b = RowBuilder(label, reference_dir, registry, sheet=sheet)
     in_notes = False
-    for i in range(top + n_lines, len(grid)):
+    for i in range(layout.top + layout.lines, len(grid)):
         line = i + 1
         cells = grid.iloc[i]
-        raw_name = str(cells.iloc[region_idx])
+        raw_name = str(cells.iloc[layout.region])
         name = ascii_text(raw_name)
         values = [str(cells.iloc[j]) for j, _ in columns]
         has_values = any(v.strip() for v in values)
@@ -405,62 +356,33 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
         if NOTE_RE.match(name):
             in_notes = True  # 注：/资料来源：... and the lines of the note after it
             continue
-        if in_notes and not any(_is_number(v) for v in values):
-            continue
-        if _unit_in(name) is not None and not has_values:
+        if (in_notes and not any(_is_number(v) for v in values)) or (_unit_in(name) is not None and not has_values):
             continue
         sub_item = SUB_ITEM_RE.match(name)
         name = SUB_ITEM_RE.sub("", name).strip() if sub_item else name
         name = BILINGUAL_TAIL_RE.sub("", name) if _has_cjk(name) else name
-        key = norm_header(name)
-        if key in aliases:
-            code = aliases[key]
-        else:
-            try:
-                if spec.region_by == "code":
-                    code = name.split(".")[0].strip().zfill(6)
-                    if not re.fullmatch(r"\d{6}(\d{6})?", code):
-                        raise UsageError(f"{name!r} is not a region code")
-                else:
-                    code = registry.resolve(name, on=names_on, parent=spec.parent)
-            except UsageError as e:
-                if sub_item:
-                    b.issues.append(
-                        Issue(
-                            "warning",
-                            "sub_item_skipped",
-                            "sub-item row (# / 其中) that is not a region of the registry: not read",
-                            file=label,
-                            sheet=sheet,
-                            row=line,
-                            column=spec.region_column,
-                            value=raw_name.strip(),
-                        )
-                    )
-                elif has_values:
-                    b.err(line, spec.region_column, raw_name.strip(), "region_known", str(e))
-                continue  # a line without figures (a heading such as "按区分") is not a region
+        try:
+            code = row_region(name, spec, registry, aliases, names_on)
+        except UsageError as e:
+            if sub_item:
+                b.warn(line, spec.region_column, raw_name.strip(), "sub_item_skipped",
+                       "sub-item row (# / 其中) that is not a region of the registry: not read")  # fmt: skip
+            elif has_values:
+                b.err(line, spec.region_column, raw_name.strip(), "region_known", str(e))
+            continue  # a line without figures (a heading such as "按区分") is not a region
         for j, col in columns:
-            year = col.year if col.year is not None else spec.year
-            measure = col.measure or spec.measure
             if cells.iloc[j] == UNSAVED_FORMULA:
-                b.err(
-                    line,
-                    col.header,
-                    "",
-                    "formula_value",
-                    "a formula whose value was never saved (the workbook was "
-                    "written by a program): open it in Excel or LibreOffice, save, and read it again",
-                )
+                b.err(line, col.header, "", "formula_value", "a formula whose value was never saved (the workbook "
+                      "was written by a program): open it in Excel or LibreOffice, save, and read it again")  # fmt: skip
                 continue
             b.add(
                 row=line,
                 region_code=code,
                 region_name=name,
-                year=year,
-                measure=measure,
+                year=col.year if col.year is not None else spec.year,
+                measure=col.measure or spec.measure or "",
                 value_text=cells.iloc[j],
-                unit=units[j],
+                unit=layout.units[j],
                 source=spec.source,
                 published=spec.published,
                 series=spec.series,
@@ -472,4 +394,3 @@ def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Pa
                 reference_day=spec.reference_date,
                 region_column=spec.region_column,
             )
-    return b.result()
