@@ -60,7 +60,7 @@ class GateResult:
         return 0
 
 
-def _fmt(x, unit: str = "") -> str:
+def format_figure(x, unit: str = "") -> str:
     if x is None or pd.isna(x):
         return "n/a"
     return f"{format_half_up(x, 2)}{UNIT_LABEL.get(unit, '')}"
@@ -75,13 +75,13 @@ def message(row) -> str:
     v = row["verdict"]
     head = (
         (f"{SYNTHETIC} DATA 合成数据: " if is_synthetic(row.get("observed_source")) else "")
-        + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {_fmt(row['target_value'], row['unit'])}"
+        + f"{row['verdict_zh']} {v.replace('_', ' ')}: target {row['comparison']} {format_figure(row['target_value'], row['unit'])}"
     )
     if v == "cannot_assess":
         return f"{head}; cannot assess: {row['reason']} ({row['release_used']})"
     if row["assessment"] == "final":
         body = (
-            f"; observed {int(row['observed_year'])}: {_fmt(row['assessed_value'], row['unit'])}, "
+            f"; observed {int(row['observed_year'])}: {format_figure(row['assessed_value'], row['unit'])}, "
             f"margin {format_half_up(row['margin'], 2, sign=True)}"
         )
     else:
@@ -91,7 +91,7 @@ def message(row) -> str:
             if pd.notna(row["progress_ratio"])
             else ""
         )
-        body += f", projected {int(row['target_year'])}: {_fmt(row['projected_value'], row['unit'])}"
+        body += f", projected {int(row['target_year'])}: {format_figure(row['projected_value'], row['unit'])}"
     notes = f"; note: {row['notes']}" if isinstance(row.get("notes"), str) and row["notes"] else ""
     return f"{head}{body}; method: {row['method']}; release: {row['release_used']}{notes}"
 

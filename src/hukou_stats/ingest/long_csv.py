@@ -10,7 +10,7 @@ import pandas as pd
 from hukou_stats.core.errors import Issue, UsageError
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.textfile import delimiter, read_text
-from hukou_stats.reference.registry import CODE_RE, Registry, _norm_zh, _strip_suffix
+from hukou_stats.reference.registry import CODE_RE, Registry, norm_zh, strip_suffix
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]
@@ -57,8 +57,8 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
         name = str(rec.get("region_name_zh") or "").strip()
         reg = registry.get(code[:6]) if len(code) == 6 else None
         if name and reg is not None:
-            known = {_norm_zh(r.name_zh) for r in registry.by_code[code]}
-            if _norm_zh(name) not in known and _strip_suffix(_norm_zh(name)) not in {_strip_suffix(k) for k in known}:
+            known = {norm_zh(r.name_zh) for r in registry.by_code[code]}
+            if norm_zh(name) not in known and strip_suffix(norm_zh(name)) not in {strip_suffix(k) for k in known}:
                 b.issues.append(
                     Issue(
                         "warning",

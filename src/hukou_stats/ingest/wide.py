@@ -16,7 +16,7 @@ from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.spec import ColumnSpec, Spec, load_spec
 from hukou_stats.ingest.textfile import delimiter, read_text
 from hukou_stats.ingest.xlsx import UNSAVED_FORMULA, SheetNotFound, read_xlsx
-from hukou_stats.reference.registry import Registry, _norm_zh
+from hukou_stats.reference.registry import Registry, norm_zh
 from hukou_stats.reference.releases import release_date
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
@@ -64,7 +64,7 @@ def header_forms(text) -> set[str]:
 
 def norm_header(text) -> str:
     """A header cell for matching: full-width as ASCII, no spaces or line breaks, traditional as simplified."""
-    return _norm_zh(str(text))
+    return norm_zh(str(text))
 
 
 def _has_cjk(text: str) -> bool:

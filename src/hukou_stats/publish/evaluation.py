@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from hukou_stats.analysis.gate import _fmt
+from hukou_stats.analysis.gate import format_figure
 from hukou_stats.analysis.targets import assess, observed_path, release_sensitivity
 from hukou_stats.core.atomic import atomic_path, write_text
 from hukou_stats.core.errors import UsageError
 from hukou_stats.core.numbers import format_half_up
 from hukou_stats.core.project import Project
+from hukou_stats.publish.folder import staged_folder
 from hukou_stats.reference.registry import load_registry
 from hukou_stats.reference.releases import Release, parse_release
 from hukou_stats.warehouse.connection import connect
@@ -82,8 +83,8 @@ def _rows_md(t: pd.DataFrame) -> list[str]:
         "|---|---|---|---|---|---|---|---|",
     ]
     for _, r in t.iterrows():
-        base = "n/a" if pd.isna(r["base_value"]) else f"{int(r['base_year_used'])}: {_fmt(r['base_value'])}"
-        obs = "n/a" if pd.isna(r["observed_value"]) else f"{int(r['observed_year'])}: {_fmt(r['observed_value'])}"
+        base = "n/a" if pd.isna(r["base_value"]) else f"{int(r['base_year_used'])}: {format_figure(r['base_value'])}"
+        obs = "n/a" if pd.isna(r["observed_value"]) else f"{int(r['observed_year'])}: {format_figure(r['observed_value'])}"
         if pd.notna(r["margin"]):
             mr = f"margin {format_half_up(r['margin'], 2, sign=True)}"
         elif pd.notna(r["progress_ratio"]):
@@ -102,27 +103,39 @@ def _rows_md(t: pd.DataFrame) -> list[str]:
 def evaluate(
     project: Project, region: str, as_of: int, release: Release | str | None = None, out_dir: Path | None = None
 ) -> Path:
-    """Write the evaluation report for one region at evaluation year `as_of`; returns the Markdown path."""
+    """Write the evaluation report for one region at evaluation year `as_of` (all or nothing: the folder is
+    staged and swapped in whole); returns the Markdown path."""
     r = release if isinstance(release, Release) else parse_release(release)
     reg = load_registry(project)
     code = reg.resolve(region)
     out_dir = out_dir or project.out / "evaluation" / code / str(as_of)
-    con = connect(project, release=r)
-    try:
-        t = assess(con, region=code, as_of=as_of)
-        if t.empty:
-            raise UsageError(f"no target for region {code} ({reg.name(code)}) in data/reference/targets.toml")
-        charts = {}
-        for _, row in t.iterrows():
-            if row["verdict"] != "cannot_assess":
-                png = out_dir / f"{row['target_id']}.png"
-                _chart(con, row, png, r.label)
-                charts[row["target_id"]] = png.name
-        sens = release_sensitivity(con, region=code, as_of=as_of)
-    finally:
-        con.close()
+    with staged_folder(project, out_dir, r.label) as staging:
+        con = connect(project, release=r)
+        try:
+            t = assess(con, region=code, as_of=as_of)
+            if t.empty:
+                raise UsageError(f"no target for region {code} ({reg.name(code)}) in data/reference/targets.toml")
+            charts = {}
+            for _, row in t.iterrows():
+                if row["verdict"] != "cannot_assess":
+                    png = staging / f"{row['target_id']}.png"
+                    _chart(con, row, png, r.label)
+                    charts[row["target_id"]] = png.name
+            sens = release_sensitivity(con, region=code, as_of=as_of)
+        finally:
+            con.close()
+        title, text = _markdown(reg.name(code), code, as_of, r, t, charts, sens)
+        write_text(staging / "evaluation.md", text)
+        write_text(staging / "evaluation.html", _html(title, t, charts, r, sens))
+    return out_dir / "evaluation.md"
+
+
+def _markdown(
+    name: str, code: str, as_of: int, r: Release, t: pd.DataFrame, charts: dict, sens: pd.DataFrame
+) -> tuple[str, str]:
+    """(title, the report in Markdown)."""
     kind_zh = "中期评估 mid-term evaluation" if as_of < int(t["target_year"].max()) else "总结评估 final evaluation"
-    title = f"{reg.name(code)} 目标完成情况评估 Target evaluation — {kind_zh}, data up to {as_of}"
+    title = f"{name} 目标完成情况评估 Target evaluation — {kind_zh}, data up to {as_of}"
     md = [f"# {title}", "", f"Release (vintage) used: **{r.label}** ({r.label_zh}). Region {code}.", ""]
     md += _rows_md(t)
     md += ["", "## Details", ""]
@@ -137,7 +150,7 @@ def evaluate(
         if isinstance(row["annual_changes"], str):
             md.append(f"- Changes between years with data: {row['annual_changes']}")
         if pd.notna(row["projected_value"]):
-            md.append(f"- Projected {int(row['target_year'])} value (from the trend): {_fmt(row['projected_value'])}")
+            md.append(f"- Projected {int(row['target_year'])} value (from the trend): {format_figure(row['projected_value'])}")
         if isinstance(row["notes"], str) and row["notes"]:
             md.append(f"- Notes: {row['notes']}")
         md.append(f"- Figures: {row['release_used']}; observed value from {row['observed_source'] or 'n/a'}")
@@ -163,14 +176,7 @@ def evaluate(
         )
     md.append("")
     md += ["Figures are unrounded in the comparison and rounded half-up to 2 decimals for display. Missing = n/a.", ""]
-    text = "\n".join(md)
-    md_path = out_dir / "evaluation.md"
-    write_text(md_path, text)
-    write_text(out_dir / "evaluation.html", _html(title, t, charts, r, sens))
-    from hukou_stats.core.provenance import write_output_manifest
-
-    write_output_manifest(project, out_dir, release=r.label)  # manifest.json: inputs, outputs, release, time
-    return md_path
+    return title, "\n".join(md)
 
 
 def _html(title: str, t: pd.DataFrame, charts: dict, r: Release, sens: pd.DataFrame | None = None) -> str:
@@ -182,7 +188,7 @@ def _html(title: str, t: pd.DataFrame, charts: dict, r: Release, sens: pd.DataFr
             if x["target_id"] in charts
             else ""
         )
-        val = "n/a" if pd.isna(x["observed_value"]) else f"{int(x['observed_year'])}: {_fmt(x['observed_value'])}"
+        val = "n/a" if pd.isna(x["observed_value"]) else f"{int(x['observed_year'])}: {format_figure(x['observed_value'])}"
         rows.append(
             f"<tr><td>{e(x['target_id'])}</td><td>{e(x['wording_zh'])}</td><td>{e(x['comparison'])} "
             f"{x['target_value']:g} {e(x['unit'])}</td><td>{e(val)}</td><td><b>{e(x['verdict_zh'])}</b> "

@@ -29,14 +29,14 @@ _SPACES = re.compile(r"[\s\u3000]+")
 
 
 @functools.lru_cache(maxsize=4096)
-def _norm_zh(name: str) -> str:
+def norm_zh(name: str) -> str:
     """A Chinese name for matching: no spaces, full-width letters as ASCII, traditional characters
     as simplified (廣州市 -> 广州市, 荔灣區 -> 荔湾区; zhconv)."""
     s = _SPACES.sub("", ascii_text(name))
     return zhconv.convert(s, "zh-cn") if s and not s.isascii() else s
 
 
-def _strip_suffix(name: str) -> str:
+def strip_suffix(name: str) -> str:
     for s in _SUFFIXES:
         if name.endswith(s) and len(name) > len(s) + 1:
             return name[: -len(s)]
@@ -88,8 +88,8 @@ class Registry:
         self.province_prefixes = {r.code[:2] for r in regions if r.level == 1}
         self._index: dict[str, set[str]] = {}
         for r in regions:
-            zh = _norm_zh(r.name_zh)
-            for key in {zh, _strip_suffix(zh), _norm_latin(r.name_en), _norm_latin(r.pinyin)}:
+            zh = norm_zh(r.name_zh)
+            for key in {zh, strip_suffix(zh), _norm_latin(r.name_en), _norm_latin(r.pinyin)}:
                 if key:
                     self._index.setdefault(key, set()).add(r.code)
 
@@ -181,10 +181,10 @@ class Registry:
         s = str(text).strip()
         if CODE_RE.match(s):
             return {s[:6]} if s[:6] in self.by_code else set()
-        zh = _norm_zh(s)
+        zh = norm_zh(s)
         found = set(self._index.get(zh, set()))
         if not found:
-            found = set(self._index.get(_strip_suffix(zh), set()))
+            found = set(self._index.get(strip_suffix(zh), set()))
         if not found:
             found = set(self._index.get(_norm_latin(s), set()))
         return found

@@ -1,21 +1,14 @@
 """Writes out/bulletin/<region_code>/<year>/: bulletin.xlsx, bulletin.html, bulletin.md, one CSV per table
-with datapackage.json, and the charts (PNG and SVG).
-
-The whole folder is written into a temporary sibling folder and swapped in at the end (`publish_folder`),
-so a failure never leaves a half-written bulletin; `finish_folder` is the one place that completes the
-staged folder before the swap (where a provenance manifest belongs).
-"""
+with datapackage.json, and the charts (PNG and SVG), from one Content gathered from the database; the folder
+is written all or nothing (publish.folder)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.core.errors import UsageError
 from hukou_stats.core.numbers import round_half_up
 from hukou_stats.core.project import Project
 from hukou_stats.publish import html as html_mod
@@ -34,6 +27,7 @@ from hukou_stats.publish.bulletin.tables import (
 )
 from hukou_stats.publish.bulletin.text import bulletin_text
 from hukou_stats.publish.datapackage import datapackage, table_csv
+from hukou_stats.publish.folder import staged_folder
 from hukou_stats.reference.registry import load_registry
 from hukou_stats.reference.releases import Release, parse_release
 from hukou_stats.warehouse.connection import connect
@@ -382,50 +376,11 @@ def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) 
     return sorted(p.name for p in folder.iterdir())
 
 
-def finish_folder(project: Project, folder: Path, files: list[str], release: str, publish_as: Path) -> None:
-    """Complete the staged bulletin folder before it is published: every file written must be there and
-    non-empty; then manifest.json (provenance: SHA-256 of the database and the raw files it was built from,
-    of every file in the folder, tool version, release, time), recorded under the published folder's path."""
-    from hukou_stats.core.provenance import write_output_manifest
-
-    check_folder(folder, files)
-    previous = publish_as / "manifest.json"
-    if previous.is_file():  # kept as it is when nothing but the time would change (a re-run is byte-identical)
-        shutil.copy2(previous, folder / "manifest.json")
-    write_output_manifest(project, folder, release=release, publish_as=publish_as)
-
-
-def check_folder(folder: Path, files: list[str]) -> None:
-    """Every file written must be in the folder and non-empty."""
-    for name in files:
-        p = folder / name
-        if not p.is_file() or p.stat().st_size == 0:
-            raise InputOutputError(f"bulletin file {p} was not written")
-
-
-def publish_folder(staging: Path, target: Path) -> None:
-    """Swap the staged folder in for the target: the old folder is moved aside, the new one renamed into
-    place, the old one removed. A reader never sees a half-written bulletin."""
-    old = None
-    try:
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(staging, target)
-    except OSError as e:
-        if old is not None and not target.exists() and (old / target.name).exists():
-            os.replace(old / target.name, target)
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 def make_bulletin(
     project: Project,
     region: str,
     year: int | None = None,
-    release=None,
+    release: Release | str | None = None,
     lang: str = "both",
     formats: tuple[str, ...] | str | None = FORMATS,
 ) -> Path:
@@ -434,19 +389,6 @@ def make_bulletin(
     formats = parse_formats(formats) if isinstance(formats, str) or formats is None else tuple(formats)
     c = collect(project, region, year, release)
     target = project.out / "bulletin" / c.code / str(c.year)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{c.year}.staging-", dir=target.parent))
-        staging.chmod(0o755)
-    except OSError as e:
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    try:
-        files = write_folder(c, staging, lang, formats)
-        finish_folder(project, staging, files, c.release.label, target)
-        publish_folder(staging, target)
-    except OSError as e:
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    with staged_folder(project, target, c.release.label) as staging:
+        write_folder(c, staging, lang, formats)
     return target
