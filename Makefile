@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 REGION ?= 440100
 YEAR   ?=
 
-.PHONY: setup bulletin test clean ingest build bench fuzz
+.PHONY: setup bulletin test check lint clean ingest build bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,19 @@ build: ingest
 bulletin: build
 	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR)) $(if $(BULLETIN_LANG),--lang $(BULLETIN_LANG)) $(if $(FORMATS),--formats $(FORMATS)) $(if $(RELEASE),--release $(RELEASE))
 
-## test: the whole test suite (includes running the analyst notebook)
+## test: the whole test suite (rendering, kills, fuzzing and the notebook included)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## check: the fast tier for development (under a minute): everything but slow, render, kills, fuzz, notebook
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not (slow or render or kills or fuzz or notebook)"
+
+## lint: ruff (lint and format) and mypy, as CI runs them
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/mypy
 
 ## fuzz: the property-based tests with 20x the cases (HYPOTHESIS_PROFILE=fuzz, ~24,000) and 200 kills of a running
 ## ingest+build (HUKOU_KILLS); about 15-30 minutes

@@ -20,6 +20,8 @@ from hukou_stats.publish.bulletin import make_bulletin
 from hukou_stats.publish.bulletin import tables as T
 from hukou_stats.publish.workbook import header
 
+pytestmark = pytest.mark.render
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "pdffonts", "pdfinfo"))

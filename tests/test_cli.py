@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from typer.testing import CliRunner
 
 from hukou_stats.cli import app
@@ -33,6 +34,7 @@ def test_query_table_and_bad_sql(bundled):
     assert bad.exit_code == 2 and "the query failed" in bad.output and "Traceback" not in bad.output
 
 
+@pytest.mark.slow
 def test_region_by_any_name(bundled):
     for name in ("440100", "广州市", "guangzhou"):
         r = run(bundled, "bulletin", "--region", name, "--year", "2020")
@@ -72,6 +74,7 @@ def test_bulletin_wrong_options_are_usage_errors(bundled):
     assert r.exit_code == 2 and "--release" in r.output
 
 
+@pytest.mark.slow
 def test_bulletin_lang_and_formats(bundled):
     r = run(bundled, "bulletin", "-r", "guangzhou", "-y", "2020", "--lang", "zh", "--formats", "md,csv")
     assert r.exit_code == 0, r.output

@@ -129,6 +129,7 @@ def _limited(limit_bytes):
     return pre
 
 
+@pytest.mark.kills
 @pytest.mark.parametrize("step,limit,failing", [("ingest", 6_000, ".parquet"), ("build", 400_000, "hukou.duckdb")])
 def test_a_real_size_limit_mid_write_gives_exit_3_and_no_partial_file(built, step, limit, failing):
     """The process really runs out of room (RLIMIT_FSIZE): a clear message, exit 3, previous outputs whole."""
@@ -190,6 +191,7 @@ def small_built(tmp_path):
     return p
 
 
+@pytest.mark.kills
 def test_killed_at_random_moments_the_previous_outputs_stay_whole(small_built):
     built = small_built
     kills = int(os.environ.get("HUKOU_KILLS", "20"))

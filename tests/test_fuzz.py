@@ -26,6 +26,8 @@ from hukou_stats.store.parquet import Store
 from hukou_stats.validate.schemas import validate_frame
 from tests.helpers import make_project, tree_snapshot
 
+pytestmark = pytest.mark.fuzz
+
 FACTOR = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
 

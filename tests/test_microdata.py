@@ -56,6 +56,7 @@ def plain_python_counts(inputs: Inputs, year: int) -> dict[tuple[str, str], int]
     return dict(out)
 
 
+@pytest.mark.slow
 def test_counts_equal_independent_plain_python_count_at_1m(gz1m):
     inputs = inputs_from_dir(gz1m)
     con = connect("1GB")
@@ -210,6 +211,7 @@ def test_schema_error_names_file_row_column(tmp_path, defective):
     assert "register.csv, row 3, column 'sex'" in text and "isin" in text
 
 
+@pytest.mark.slow
 def test_synthetic_run_feeds_the_bulletin_marked_synthetic(tmp_path):
     """A province-sized (Zhejiang, 11 cities) synthetic run, ingested into an empty project, to the bulletin."""
     from hukou_stats.publish.bulletin import make_bulletin
@@ -358,6 +360,7 @@ def test_unreadable_inputs_are_located_errors(tmp_path, defective):
         run(p, defective, 2021, "2022-03-31")
 
 
+@pytest.mark.slow
 def test_memory_limit_and_spill_folder_give_the_same_counts(gz1m, tmp_path):
     """DuckDB under a 40MB memory limit, spill folder set, one thread: same counts, and the id checks
     (a GROUP BY over 1.5M ids) still complete."""

@@ -1,9 +1,12 @@
 """The analyst notebook runs top to bottom against a freshly built database (so it cannot rot)."""
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tests.helpers import ROOT
+
+pytestmark = pytest.mark.notebook
 
 
 def test_analyst_notebook_executes(bundled, monkeypatch):

@@ -4,6 +4,7 @@
 import hashlib
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from hukou_stats import __version__
@@ -122,6 +123,7 @@ def test_an_output_folder_traces_back_to_the_raw_files(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_the_evaluation_report_carries_a_manifest(bundled):
     from hukou_stats.publish.evaluation import evaluate
 

@@ -264,6 +264,7 @@ def test_resident_figures_across_the_census_revision_are_not_compared(con):
         )
 
 
+@pytest.mark.slow
 def test_bulletin_rounds_half_up_from_the_counts(tmp_path):
     # 80125 / 100000 = 80.125 exactly: half-up gives 80.13 where round() gives 80.12 (half-even)
     p, con = db(
@@ -284,6 +285,7 @@ def test_bulletin_for_a_year_without_figures_is_refused(bundled):
         make_bulletin(bundled, "440100", 1990)
 
 
+@pytest.mark.slow
 def test_bulletin_default_year_falls_back_to_either_rate(bundled):
     out = make_bulletin(bundled, "浙江")
     assert out.parts[-2:] == ("330000", "2021")

@@ -95,6 +95,7 @@ def test_mid_term_2018_guangzhou(con):
     assert t["gz_hukou_rate_2020"]["verdict"] == "on_track"
 
 
+@pytest.mark.slow
 def test_release_sensitivity_flags_the_national_gap_only(con):
     from hukou_stats.analysis.targets import release_sensitivity
 

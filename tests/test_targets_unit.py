@@ -192,6 +192,7 @@ def run(synth, *args):
     return CliRunner().invoke(app, ["--root", str(synth.root), "targets", "check", *args])
 
 
+@pytest.mark.slow
 def test_gate_exit_codes_and_junit(synth, tmp_path):
     junit, js = tmp_path / "junit.xml", tmp_path / "t.json"
     # the fixture has missed targets → 1
@@ -240,6 +241,7 @@ def test_gate_passes_on_passing_fixture(tmp_path):
     assert (xml.tests, xml.failures, xml.skipped) == (2, 0, 0)
 
 
+@pytest.mark.slow
 def test_evaluate_writes_markdown_html_and_charts(synth):
     r = CliRunner().invoke(app, ["--root", str(synth.root), "evaluate", "--region", "330000", "--as-of", "2018"])
     assert r.exit_code == 0, r.output
