@@ -32,7 +32,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-STATE = {"root": Path("."), "debug": False}
+STATE: dict = {"root": Path("."), "debug": False}
 BOUNDARIES_HELP = (
     "Boundaries of the views comparable_counts and comparable_rates: current (today's regions, "
     "through the crosswalk) or as-published."

@@ -23,20 +23,20 @@ def _microdata_inputs(folder: Path | None, codes: Path | None, register: Path | 
         register or (base and base.register),
         residents or (base and base.residents),
     ]
-    if not all(picked):
+    if not all(isinstance(p, Path) for p in picked):
         raise UsageError("give a folder written by `hukou-stats synth`, or all of --codes, --register and --residents")
-    return Inputs(*picked)
+    return Inputs(*(Path(p) for p in picked if isinstance(p, Path)))
 
 
 @microdata_app.command("aggregate")
 @handled
 def microdata_aggregate_cmd(
+    year: Annotated[
+        int, typer.Option("--year", "-y", help="Reference year: the code list of this year classifies villages.")
+    ],
     folder: Annotated[
         Path | None, typer.Argument(help="Folder written by `hukou-stats synth` (or give the three files).")
     ] = None,
-    year: Annotated[
-        int, typer.Option("--year", "-y", help="Reference year: the code list of this year classifies villages.")
-    ] = ...,
     release: Annotated[str, typer.Option(help="Release date of the figures (YYYY-MM-DD), stored with each one.")] = "",
     source: Annotated[
         str | None, typer.Option(help="Source text stored with each figure (synthetic inputs always get SYNTHETIC).")
@@ -116,7 +116,7 @@ def microdata_aggregate_cmd(
     )
     out.print(
         f"{q['register']:,} registered and {q['residents']:,} residents counted for {r.scope} and below: "
-        f"{len(r.counts)} figures; {stored}. Source: {r.source}\nquality report: {r.report[0]}\ncounts: {r.counts_csv}"
+        f"{len(r.counts)} figures; {stored}. Source: {r.source}\nquality report: {r.report[0] if r.report else ''}\ncounts: {r.counts_csv}"
     )
 
 

@@ -94,7 +94,7 @@ def write_bytes(target: Path, data: bytes) -> None:
 def sweep_temporaries(folder: Path) -> list[Path]:
     """Remove temporary files left by killed runs (".<name>.<random>.tmp" and DuckDB's ".wal" beside them).
     Call only while holding the lock of the folder, so that no live run owns them."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for f in folder.rglob(".*"):

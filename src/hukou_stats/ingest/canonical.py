@@ -209,6 +209,7 @@ class RowBuilder:
         if any(i.severity == "error" for i in self.issues[n_before:]):
             return
         dec, decimals = parsed
+        assert unit_n is not None  # an unknown unit is an error above
         if decimals_override is not None:
             decimals = decimals_override
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)

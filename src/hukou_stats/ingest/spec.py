@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from hukou_stats.core.config import ConfigInvalid, read_toml, validate
 from hukou_stats.core.numbers import normalise_unit
 from hukou_stats.core.vocabulary import MEASURES
 
-Measure = Literal[tuple(sorted(MEASURES))]  # type: ignore[valid-type]
+
+def _measure(v: str | None) -> str | None:
+    if v is not None and v not in MEASURES:
+        raise ValueError(f"unknown measure {v!r}; the measures: {', '.join(sorted(MEASURES))}")
+    return v
+
+
+Measure = Annotated[str, AfterValidator(_measure)]
 Row = Annotated[StrictInt, Field(ge=1)]
 Decimals = Annotated[StrictInt, Field(ge=0, le=10)]
 Year = Annotated[StrictInt, Field(ge=1900, le=2100)]

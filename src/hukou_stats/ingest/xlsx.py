@@ -24,7 +24,8 @@ def _decimals_of(number_format: str) -> int | None:
     fmt = number_format.split(";")[0]
     if "." not in fmt or fmt == "General":
         return 0 if re.fullmatch(r"[#,0]+", fmt or "") else None
-    return len(re.match(r"[0#]*", fmt.split(".", 1)[1]).group(0))
+    m = re.match(r"[0#]*", fmt.split(".", 1)[1])
+    return len(m.group(0)) if m else 0
 
 
 def _cell_text(cell) -> str:

@@ -79,7 +79,11 @@ def connect(
     tmp = Path(temp_directory) if temp_directory else Path(tempfile.gettempdir()) / f"hukou-stats-spill-{os.getpid()}"
     if tmp.exists() and not tmp.is_dir():
         raise UsageError(f"--temp-dir {tmp}: not a folder")
-    config = {"memory_limit": memory_limit.strip(), "temp_directory": str(tmp), "preserve_insertion_order": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit.strip(),
+        "temp_directory": str(tmp),
+        "preserve_insertion_order": False,
+    }
     if threads:
         config["threads"] = int(threads)
     try:
@@ -117,7 +121,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -
 
 def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     """The smallest region holding every code of the code list, and its level (0 China ... 3 county)."""
-    lo, hi, n = con.execute("SELECT min(code), max(code), count(code) FROM codes").fetchone()
+    lo, hi, n = con.execute("SELECT min(code), max(code), count(code) FROM codes").fetchone() or (None, None, 0)
     if not n:
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM codes_all ORDER BY 1").fetchall()]
         raise UsageError(

@@ -98,6 +98,32 @@ class Figures:
         return found
 
 
+def _child_target(k, figs: Figures, res_rate: float, huk_rate: float) -> Target:
+    """A child region's calibration target: its published size and rates, else stated fallbacks."""
+    t = Target(k.code, k.name_zh, k.level, 0.0, res_rate, 0.0, huk_rate)
+    size = figs.latest(k.code, "resident_total")
+    t.resident_share = size[0] if size else float("nan")
+    t.notes.append(f"residents {size[0]:,.0f} from {size[1]}" if size else "residents: not published")
+    r = figs.rate(k.code, "resident")
+    if r:
+        t.resident_rate = r[0]
+        t.notes.append(f"resident rate {r[0] * 100:.2f}% from {r[1]}")
+    else:
+        t.notes.append(f"resident rate: not published; the parent's {res_rate * 100:.2f}% used")
+    h = figs.rate(k.code, "hukou")
+    if h:
+        t.hukou_rate = h[0]
+        t.notes.append(f"hukou rate {h[0] * 100:.2f}% from {h[1]}")
+    else:
+        # the parent's hukou rate, scaled by how urban the child is among residents (capped at 100%)
+        t.hukou_rate = min(1.0, huk_rate * t.resident_rate / res_rate) if res_rate else huk_rate
+        t.notes.append("hukou rate: not published; parent hukou rate x (child / parent resident rate)")
+    hs = figs.latest(k.code, "hukou_total")
+    t.hukou_share = hs[0] if hs else float("nan")
+    t.notes.append(f"hukou {hs[0]:,.0f} from {hs[1]}" if hs else "hukou: not published")
+    return t
+
+
 def calibrate(project: Project, region: str, year: int) -> Calibration:
     reg = load_registry(project)
     code = reg.resolve(region)
@@ -118,7 +144,8 @@ def calibrate(project: Project, region: str, year: int) -> Calibration:
             if r:
                 notes.append(f"{c} {kind} rate {r[0] * 100:.2f}% from {r[1]}")
                 return r[0]
-            c = reg.get(c).parent_code if reg.get(c) else ""
+            region = reg.get(c)
+            c = region.parent_code if region else ""
         notes.append(f"{kind} rate: nothing published for {code} or above; assumed {fallback * 100:.2f}% (China 2021)")
         return fallback
 
@@ -129,30 +156,7 @@ def calibrate(project: Project, region: str, year: int) -> Calibration:
     for label, f in (("resident total", res_total), ("hukou total", huk_total)):
         notes.append(f"{code} {label}: {f[0]:,.0f} from {f[1]}" if f else f"{code} {label}: not published")
 
-    targets: list[Target] = []
-    for k in kids:
-        t = Target(k.code, k.name_zh, k.level, 0.0, res_rate, 0.0, huk_rate)
-        size = figs.latest(k.code, "resident_total")
-        t.resident_share = size[0] if size else float("nan")
-        t.notes.append(f"residents {size[0]:,.0f} from {size[1]}" if size else "residents: not published")
-        r = figs.rate(k.code, "resident")
-        if r:
-            t.resident_rate = r[0]
-            t.notes.append(f"resident rate {r[0] * 100:.2f}% from {r[1]}")
-        else:
-            t.notes.append(f"resident rate: not published; the parent's {res_rate * 100:.2f}% used")
-        h = figs.rate(k.code, "hukou")
-        if h:
-            t.hukou_rate = h[0]
-            t.notes.append(f"hukou rate {h[0] * 100:.2f}% from {h[1]}")
-        else:
-            # the parent's hukou rate, scaled by how urban the child is among residents (capped at 100%)
-            t.hukou_rate = min(1.0, huk_rate * t.resident_rate / res_rate) if res_rate else huk_rate
-            t.notes.append("hukou rate: not published; parent hukou rate x (child / parent resident rate)")
-        hs = figs.latest(k.code, "hukou_total")
-        t.hukou_share = hs[0] if hs else float("nan")
-        t.notes.append(f"hukou {hs[0]:,.0f} from {hs[1]}" if hs else "hukou: not published")
-        targets.append(t)
+    targets = [_child_target(k, figs, res_rate, huk_rate) for k in kids]
 
     _fill(targets, "resident_share", res_total[0] if res_total else None)
     ratio = huk_total[0] / res_total[0] if (res_total and huk_total) else 1.0

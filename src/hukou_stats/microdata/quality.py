@@ -106,7 +106,8 @@ def check_quality(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, wit
             ("code list", "register", "residents"),
             con.execute(
                 "SELECT (SELECT count(*) FROM codes), (SELECT count(*) FROM register), (SELECT count(*) FROM residents)"
-            ).fetchone(),
+            ).fetchone()
+            or (0, 0, 0),
         )
     )
     checks: list[Check] = []

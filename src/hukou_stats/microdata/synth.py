@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -131,21 +132,23 @@ def synthesize(
     reg_here = min(int(round(hukou * SHARE_REGISTERED_LIVING_HERE)), persons)
     extras = hukou - reg_here
 
-    codes, classes, names, county_of, w_res, urban_all, w_huk_shape = [], [], [], [], [], [], []
+    parts: dict[str, list[Any]] = {k: [] for k in ("codes", "classes", "county_of", "w_res", "urban")}
+    names: list[str] = []
+    w_huk_shape: list[Any] = []
     for ci, (c, rs, rr, _, _) in enumerate(counties):
         number, cls, urban, wr, wh = _villages(nv, rr, rng)
         township = 1 + np.arange(nv) // 10
-        codes.append(np.int64(int(c)) * 1_000_000 + township * 1000 + number)
-        classes.append(cls)
+        parts["codes"].append(np.int64(int(c)) * 1_000_000 + township * 1000 + number)
+        parts["classes"].append(cls)
         names += [f"SYNTHETIC {c}-{t:03d}-{n:03d}" for t, n in zip(township, number)]
-        county_of.append(np.full(nv, ci))
-        w_res.append(_split(wr, urban, rr) * rs)
-        urban_all.append(urban)
+        parts["county_of"].append(np.full(nv, ci))
+        parts["w_res"].append(_split(wr, urban, rr) * rs)
+        parts["urban"].append(urban)
         w_huk_shape.append(wh)
-    codes, classes, county_of = np.concatenate(codes), np.concatenate(classes), np.concatenate(county_of)
-    p_res = np.concatenate(w_res)
+    codes, classes, county_of = (np.concatenate(parts[k]) for k in ("codes", "classes", "county_of"))
+    p_res = np.concatenate(parts["w_res"])
     p_res /= p_res.sum()
-    urban_all = np.concatenate(urban_all)
+    urban_all = np.concatenate(parts["urban"])
 
     # hukou distribution: solve per county so that expected totals and rates meet the targets
     pc = np.array([c[1] for c in counties]) / sum(c[1] for c in counties)
@@ -198,7 +201,7 @@ def synthesize(
         "assumptions": {
             "share_of_hukou_living_in_region": SHARE_REGISTERED_LIVING_HERE,
             "p_same_village": P_SAME_VILLAGE,
-            "p_same_village_by_county": dict(zip([c[0] for c in counties], np.round(p_same, 4).tolist())),
+            "p_same_village_by_county": {c[0]: round(float(x), 4) for c, x in zip(counties, p_same)},
             "p_same_county_other_village": P_SAME_COUNTY,
             "residence_registration_marker_outside_region": 0,
         },
@@ -251,9 +254,8 @@ def synthesize(
                 wres.write_table(
                     pa.table({"person_id": ids, "res_code": codes[res_v], "reg_code": reg_code}, schema=res_schema)
                 )
-                m = registered
-                if m.any():
-                    wreg.write_table(_register_batch(ids[m], reg_code[m], r, year, reg_schema))
+                if registered.any():
+                    wreg.write_table(_register_batch(ids[registered], reg_code[registered], r, year, reg_schema))
             for k, start in enumerate(range(0, extras, CHUNK)):
                 r = np.random.default_rng([seed, 2, k])
                 i = persons + np.arange(start, min(start + CHUNK, extras), dtype=np.int64)

@@ -84,7 +84,11 @@ def _rows_md(t: pd.DataFrame) -> list[str]:
     ]
     for _, r in t.iterrows():
         base = "n/a" if pd.isna(r["base_value"]) else f"{int(r['base_year_used'])}: {format_figure(r['base_value'])}"
-        obs = "n/a" if pd.isna(r["observed_value"]) else f"{int(r['observed_year'])}: {format_figure(r['observed_value'])}"
+        obs = (
+            "n/a"
+            if pd.isna(r["observed_value"])
+            else f"{int(r['observed_year'])}: {format_figure(r['observed_value'])}"
+        )
         if pd.notna(r["margin"]):
             mr = f"margin {format_half_up(r['margin'], 2, sign=True)}"
         elif pd.notna(r["progress_ratio"]):
@@ -150,7 +154,9 @@ def _markdown(
         if isinstance(row["annual_changes"], str):
             md.append(f"- Changes between years with data: {row['annual_changes']}")
         if pd.notna(row["projected_value"]):
-            md.append(f"- Projected {int(row['target_year'])} value (from the trend): {format_figure(row['projected_value'])}")
+            md.append(
+                f"- Projected {int(row['target_year'])} value (from the trend): {format_figure(row['projected_value'])}"
+            )
         if isinstance(row["notes"], str) and row["notes"]:
             md.append(f"- Notes: {row['notes']}")
         md.append(f"- Figures: {row['release_used']}; observed value from {row['observed_source'] or 'n/a'}")
@@ -188,7 +194,11 @@ def _html(title: str, t: pd.DataFrame, charts: dict, r: Release, sens: pd.DataFr
             if x["target_id"] in charts
             else ""
         )
-        val = "n/a" if pd.isna(x["observed_value"]) else f"{int(x['observed_year'])}: {format_figure(x['observed_value'])}"
+        val = (
+            "n/a"
+            if pd.isna(x["observed_value"])
+            else f"{int(x['observed_year'])}: {format_figure(x['observed_value'])}"
+        )
         rows.append(
             f"<tr><td>{e(x['target_id'])}</td><td>{e(x['wording_zh'])}</td><td>{e(x['comparison'])} "
             f"{x['target_value']:g} {e(x['unit'])}</td><td>{e(val)}</td><td><b>{e(x['verdict_zh'])}</b> "

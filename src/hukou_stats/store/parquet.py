@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -88,10 +89,10 @@ class Store:
         df = df.drop_duplicates("row_id")
         known = self.stored_ids()
         new = df[~df.row_id.isin(known)]
-        result = {"new": len(new), "skipped": len(df) - len(new), "parts": []}
+        result: dict[str, Any] = {"new": len(new), "skipped": len(df) - len(new), "parts": []}
         if new.empty:
             return result
-        manifest = self.manifest()
+        manifest: dict = self.manifest()
         for release, g in new.groupby(
             new.release_date.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "unknown")
         ):
