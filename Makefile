@@ -6,13 +6,21 @@ STAMP  := $(VENV)/.installed-stamp
 REGION ?= 440100
 YEAR   ?=
 
-.PHONY: setup bulletin test check lint clean ingest build bench fuzz
+.PHONY: setup bulletin test check lint lock clean ingest build bench fuzz
 
-$(STAMP): pyproject.toml
+# installs exactly the versions of requirements.lock (the bounds are in pyproject.toml; `make lock` re-resolves)
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## lock: re-resolve requirements.lock from the bounds in pyproject.toml (every extra), with uv
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		--no-header --annotation-style line -o requirements.lock
 
 setup: $(STAMP)
 

@@ -19,6 +19,10 @@ from hukou_stats.store.parquet import Store
 from hukou_stats.warehouse.models import apply_descriptions, models
 from hukou_stats.warehouse.reference_tables import load_reference
 
+# the storage format the database is written in: the newest that the DuckDB shell a user can install as a
+# package (duckdb-cli 1.5) opens; the Python package reads it too
+STORAGE_VERSION = "v1.5.0"
+
 
 def build(project: Project, lock_timeout: float | None = None) -> Path:
     """Build the database under the write lock of data/processed/; then write hukou.duckdb.manifest.json
@@ -55,7 +59,7 @@ def _build(project: Project) -> Path:
     with atomic_path(target) as tmp:
         tmp.unlink()  # DuckDB must create the file itself
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
             try:
                 con.execute(
                     "CREATE TABLE stored_observations AS SELECT * FROM read_parquet(?) "
