@@ -24,16 +24,33 @@ lock: $(STAMP)
 
 setup: $(STAMP)
 
-ingest: $(STAMP)
-	$(BIN)/hukou-stats ingest
+# What the main job depends on: the inputs, the reference data, the schemas and the code. A target is redone only
+# when one of them is newer than its result, so a second `make bulletin` with nothing changed does nothing.
+INPUTS    := $(shell find data/raw data/reference schemas src -type f ! -name '.*' ! -name '*.pyc' 2>/dev/null | sed 's/ /\\ /g')
+MADE      := data/processed/.made
+INGESTED  := $(MADE)/ingested
+DATABASE  := data/processed/hukou.duckdb
+BULLETIN_MADE := $(MADE)/bulletin-$(REGION)-$(YEAR)-$(BULLETIN_LANG)-$(FORMATS)-$(RELEASE)
 
-build: ingest
+$(INGESTED): $(STAMP) $(INPUTS)
+	$(BIN)/hukou-stats ingest
+	@mkdir -p $(MADE) && touch $@
+
+$(DATABASE): $(INGESTED)
 	$(BIN)/hukou-stats build
 
+ingest: $(INGESTED)
+
+build: $(DATABASE)
+
 ## bulletin: the main job on the bundled real data (default Guangzhou, latest year with both rates), every format
-## (xlsx, html, md, csv + datapackage.json, charts); optional BULLETIN_LANG=zh|en|both, FORMATS=xlsx,html,md,csv
-bulletin: build
+## (xlsx, html, md, csv + datapackage.json, charts); optional REGION=, YEAR=, BULLETIN_LANG=zh|en|both,
+## FORMATS=xlsx,html,md,csv, RELEASE=latest|first|YYYY-MM-DD. Nothing is redone when nothing changed.
+bulletin: $(BULLETIN_MADE)
+
+$(BULLETIN_MADE): $(DATABASE)
 	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR)) $(if $(BULLETIN_LANG),--lang $(BULLETIN_LANG)) $(if $(FORMATS),--formats $(FORMATS)) $(if $(RELEASE),--release $(RELEASE))
+	@mkdir -p $(MADE) && touch "$@"
 
 ## test: the whole test suite (rendering, kills, fuzzing and the notebook included)
 test: $(STAMP)
@@ -64,11 +81,11 @@ distclean: clean
 ## targets: the CI gate on target attainment (exit 1 when a target is really missed: a correct outcome);
 ## writes out/targets/junit.xml and targets.json. Not part of `make test`.
 .PHONY: targets evaluate
-targets: build
+targets: $(DATABASE)
 	$(BIN)/hukou-stats targets check --junit out/targets/junit.xml --json out/targets/targets.json $(if $(RELEASE),--release $(RELEASE))
 
 ## evaluate: mid-term (2018) and final (2020) evaluation reports for REGION
-evaluate: build
+evaluate: $(DATABASE)
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2018
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2020
 
