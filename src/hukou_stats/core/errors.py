@@ -1,6 +1,6 @@
 """One error hierarchy; every error knows its exit code.
 
-Exit codes (documented in the README):
+Exit codes (documented once, in docs/reference/exit-codes.md):
   0 ok, 1 validation failed, 2 usage or configuration, 3 input/output,
   4 internal error (a bug: the CLI says so and shows the traceback with --debug).
 

@@ -52,21 +52,35 @@ Year = Annotated[StrictInt, Field(ge=1949, le=2100)]
 class TargetEntry(BaseModel):
     """One [[target]] table."""
 
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case letters, digits and underscores")
-    region: str = Field(pattern=r"^\d{6}$", description="a 6-digit GB/T 2260 code written as a string")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Unique name of the target: lower-case letters, digits and underscores."""
+    region: str = Field(pattern=r"^\d{6}$")
+    """Region the target is set for: a 6-digit GB/T 2260 code written as a string (000000 = China)."""
     indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """What is targeted: resident_urban_rate_pct, hukou_urban_rate_pct, gap_pp (resident minus hukou rate, points), hukou_total, or an indicator with no data yet (then every verdict is cannot_assess)."""
     kind: Literal["level", "change_vs_base", "pace"]
+    """level (the value in the target year), change_vs_base (the change since the base year) or pace (the average annual change since the base year)."""
     comparison: Literal[">=", "<=", "≈", "~"]
+    """">=", "<=" or "≈" (左右, about; "~" is read as "≈"). "≈" is for level targets only."""
     value: Number
+    """The target value, in unit."""
     unit: Literal["pct", "pp", "pp_per_year", "10k_persons", "10k_persons_per_year"]
+    """pct and 10k_persons for levels; pp and 10k_persons for changes against the base; pp_per_year and 10k_persons_per_year for a pace."""
     direction: Literal["increase", "decrease"]
+    """The desirable movement of the indicator: a ">=" level needs increase, a "<=" level decrease; for changes and paces, the direction of the change the value measures (a gap reduction is a decrease)."""
     tolerance: Annotated[Number, Field(ge=0)] | None = None
+    """Only with "≈": half-width of the band, in unit. Default: 0.5 for pct, pp and pp_per_year, 1% of the value for counts."""
     base_year: Year
+    """The year progress is measured from; before target_year."""
     target_year: Year
+    """The year the target applies to."""
     source_document: str = Field(min_length=1)
+    """The document that sets the target."""
     wording_zh: str = Field(min_length=1)
+    """The target's original Chinese wording, quoted (it must hold Chinese characters)."""
     note: str = ""
+    """Any note, e.g. how the base year was chosen."""
 
     @field_validator("wording_zh")
     @classmethod
