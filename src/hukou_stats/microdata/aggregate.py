@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from hukou_stats.core.errors import InputOutputError, UsageError
-from hukou_stats.core.sql import literal
+from hukou_stats.core.sql import identifier, literal
 from hukou_stats.reference.hierarchy import is_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
@@ -129,13 +129,27 @@ def register_inputs(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
-    return bool(row and row[0])
+    """Whether this connection holds the table (the catalog function duckdb_tables() costs milliseconds)."""
+    try:
+        con.execute(f"SELECT 1 FROM {identifier(name)} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+CODE_CLASSES = """
+CREATE OR REPLACE TEMP TABLE code_classes AS
+SELECT code, bool_and(coalesce(class IN {urban}, false)) AS urban FROM codes WHERE code {located} GROUP BY ALL
+"""
 
 
 def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
-    """The smallest region holding every code of the code list, and its level (0 China ... 3 county)."""
-    lo, hi, n = con.execute("SELECT min(code), max(code), count(code) FROM codes").fetchone() or (None, None, 0)
+    """The smallest unit holding every (12-digit) code of the code list, and its level (0 China ... 3 county).
+    Reads the code list once into code_classes: each code, urban when every row of it gives an urban class."""
+    if not has_table(con, "code_classes"):
+        con.execute(CODE_CLASSES.format(urban=URBAN_CLASSES, located=f"BETWEEN {CODE_MIN} AND {CODE_MAX}"))
+    row = con.execute("SELECT min(code), max(code), count(*) FROM code_classes").fetchone()
+    lo, hi, n = row or (None, None, 0)
     if not n:
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM codes_all ORDER BY 1").fetchall()]
         raise UsageError(
@@ -184,7 +198,14 @@ def counted_in(code: int | None, scope: str, scope_level: int) -> str:
 # living in their village of registration with one comparison. Measured at 10M and 100M persons: about half of
 # what three aggregates (count, count_if, count_if) cost beyond the floor.
 PACK_LIMIT = 1 << 31
-DERIVED = ("register_counts", "resident_counts", "residents_reg_counts", "register_repeated", "residents_repeated")
+DERIVED = (
+    "code_classes",
+    "register_counts",
+    "resident_counts",
+    "residents_reg_counts",
+    "register_repeated",
+    "residents_repeated",
+)
 REGISTER_COUNTS = """
 CREATE OR REPLACE TEMP TABLE register_counts AS
 SELECT reg_code AS code, count(*) AS n FROM register GROUP BY ALL
@@ -210,32 +231,49 @@ SELECT res_code AS code, count(*) AS n,
        count_if(reg_code // 1000000 <> res_code // 1000000) AS n_across
 FROM residents GROUP BY ALL
 """
-# The roll-up, one statement over the few thousand village counts: each code with its class (a code listed
-# twice is urban only if every row says urban) and whether it locates the person (a 12-digit code inside the
-# scope, counted by its digits) or not (empty, malformed or outside the scope: counted in the scope only).
-VILLAGES = """
-WITH cls AS (
-    SELECT code, bool_and(coalesce(class IN {urban}, false)) AS urban FROM codes WHERE code IS NOT NULL GROUP BY ALL
-),
-v AS (
+# The roll-up, one statement over the few thousand village counts: each code with its class and whether it
+# locates the person (a 12-digit code inside the scope, counted by its digits) or not (empty, malformed or
+# outside the scope: counted in the scope only, never urban), then one GROUPING SETS over the levels.
+ROLLUP = """
+WITH v AS (
     SELECT coalesce(reg.code, res.code) AS code, reg.n AS hukou, res.n AS resident, res.n_within, res.n_across
     FROM register_counts reg FULL OUTER JOIN resident_counts res ON reg.code = res.code
 ),
-villages AS MATERIALIZED (
-    SELECT v.*, coalesce(cls.urban, false) AS urban, coalesce(v.code BETWEEN $lo AND $hi, false) AS located
-    FROM v LEFT JOIN cls ON cls.code = v.code
+villages AS (
+    SELECT v.*, coalesce(v.code BETWEEN $lo AND $hi, false) AS located,
+           coalesce(v.code BETWEEN $lo AND $hi AND cls.urban, false) AS urban
+    FROM v LEFT JOIN code_classes cls ON cls.code = v.code
+),
+units AS (
+    SELECT *, {units} FROM villages
 )
-"""
-LEVEL = """
-SELECT CASE WHEN located THEN {expr} ELSE {unlocated} END AS unit, {level} AS level,
+SELECT CASE {level_of} END AS level, coalesce({unit_list}) AS unit,
        sum(hukou) AS hukou_total,
        sum(hukou) FILTER (WHERE urban) AS hukou_urban,
        sum(resident) AS resident_total,
        sum(resident) FILTER (WHERE urban) AS resident_urban,
        sum(n_within) FILTER (WHERE located) AS separated_within_county,
        sum(n_across) FILTER (WHERE located) AS separated_across_counties
-FROM villages GROUP BY ALL
+FROM units GROUP BY GROUPING SETS ({sets})
+HAVING coalesce({unit_list}) IS NOT NULL
+ORDER BY level, unit
 """
+
+
+def rollup_sql(scope_level: int) -> str:
+    """ROLLUP for the levels from the county up to the scope: unit u<level> is the region of the code at that
+    level, or the scope (at the scope's level only) for a person the code does not locate."""
+    levels = [lv for lv in (3, 2, 1, 0) if lv >= scope_level]
+    units = ", ".join(
+        f"CASE WHEN located THEN {LEVEL_EXPR[lv]} {'ELSE $scope ' if lv == scope_level else ''}END AS u{lv}"
+        for lv in levels
+    )
+    return ROLLUP.format(
+        units=units,
+        level_of=" ".join(f"WHEN GROUPING(u{lv}) = 0 THEN {lv}" for lv in levels),
+        unit_list=", ".join(f"u{lv}" for lv in levels),
+        sets=", ".join(f"(u{lv})" for lv in levels),
+    )
 
 
 def rows_upper_bound(path: Path) -> int:
@@ -263,24 +301,13 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, pack_li
     scope, scope_level = scope_of(con)
     count_villages(con, inputs, pack_limit)
     lo, hi = scope_range(scope, scope_level)
-    levels = [
-        LEVEL.format(expr=LEVEL_EXPR[lv], level=lv, unlocated="$scope" if lv == scope_level else "NULL")
-        for lv in (3, 2, 1, 0)
-        if lv >= scope_level
-    ]
-    df = con.execute(
-        VILLAGES.format(urban=URBAN_CLASSES)
-        + "SELECT * FROM ("
-        + " UNION ALL ".join(levels)
-        + ") WHERE unit IS NOT NULL ORDER BY level, unit",
-        {"lo": lo, "hi": hi, "scope": int(scope)},
-    ).df()
-    df.insert(0, "region_code", df.pop("unit").map("{:06d}".format))
+    rows = con.execute(rollup_sql(scope_level), {"lo": lo, "hi": hi, "scope": int(scope)}).fetchall()
     # groupings that are no unit (a municipality's 市辖区 PP0100, 省直辖 PP9000) get no figure of their own;
     # their persons are in the counties below and the province above
-    df = df[df.region_code.map(lambda c: c == "000000" or is_unit(c))]
-    for m in MEASURES:
-        df[m] = df[m].fillna(0).astype("int64")
+    units = [(f"{unit:06d}", level, *(int(v or 0) for v in counts)) for level, unit, *counts in rows]
+    df = pd.DataFrame(
+        [r for r in units if r[0] == "000000" or is_unit(r[0])], columns=["region_code", "level", *MEASURES]
+    ).astype({"level": "int32", **dict.fromkeys(MEASURES, "int64")})
     df.attrs["scope"] = scope
     return df.reset_index(drop=True)
 
