@@ -384,12 +384,12 @@ GZ_LO, GZ_HI = 440100000000, 440199999999  # the 12-digit codes inside Guangzhou
 
 def located_units(code: int | None) -> list[str]:
     """Where the rule puts a person of a Guangzhou file, written out for this test: a 12-digit code inside
-    440100 in its county (unless the county code is PPCC01, the city's 市辖区, which is no unit) and in the city;
-    anything else (empty, not 12 digits, another province) in the city only."""
+    440100 in its county (unless its digits PPCCXX end in 01, the city's 市辖区, which is no unit, or 00, the
+    city itself) and in the city; anything else (empty, not 12 digits, another province) in the city only."""
     if code is None or not GZ_LO <= code <= GZ_HI:
         return ["440100"]
     county = f"{code:012d}"[:6]
-    return ([] if county.endswith("01") else [county]) + ["440100"]
+    return ([] if county[4:] in ("00", "01") else [county]) + ["440100"]
 
 
 def plain_python_counts_planted(inputs: Inputs, year: int) -> dict[tuple[str, str], int]:
@@ -416,7 +416,7 @@ def plain_python_counts_planted(inputs: Inputs, year: int) -> dict[tuple[str, st
     return {k: v for k, v in out.items() if v}
 
 
-PLANTED_REGISTER = [None, 440103999999, 440101001001, 12345, 330102001001]
+PLANTED_REGISTER = [None, 440103999999, 440101001001, 440100001001, 12345, 330102001001]
 PLANTED_RESIDENTS = [  # (res_code, reg_code)
     (None, 440103001001),
     (440103999999, 440103001001),
@@ -489,10 +489,11 @@ def test_quality_report_says_where_persons_with_bad_codes_are_counted(planted):
     by = {(c.name, c.file, c.column): c for c in q.checks}
     reg, res = inputs.register.name, inputs.residents.name
     missing = by["registration code missing from the code list", reg, "reg_code"]
-    assert missing.count == 4
+    assert missing.count == 5
     assert {e["code"]: e["counted_in"] for e in missing.examples} == {
         440103999999: "440103",
         440101001001: "440100",  # 440101 (市辖区) is no unit: the city
+        440100001001: "440100",  # no county digits
         12345: "440100",
         330102001001: "440100",  # outside the region of the code list
     }
@@ -556,3 +557,60 @@ def test_municipality_code_list_gets_the_municipality_total(tmp_path):
     assert w.attrs["scope"] == "110000"
     assert set(w.index) == {"110101", "110105", "110000"}
     assert w.loc["110000", "resident_total"] == 3 and w.loc["110000", "separated_across_counties"] == 1
+
+
+# --- the benchmark: baselines doing the same checks, results kept across runs -------------------------------
+
+
+def bench_module():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("bench")
+    finally:
+        sys.path.pop(0)
+
+
+def test_bench_quality_baselines_count_what_quality_counts(planted, defective):
+    """The hand-written single-pass baselines (DuckDB, Polars) give the counts of quality.py per check, on
+    the planted Parquet files and on the CSV fixture with one of each defect."""
+    from hukou_stats.microdata.aggregate import register_inputs
+    from hukou_stats.microdata.quality import check_quality
+
+    bench = bench_module()
+    for inputs in (planted[0], defective):
+        con = connect("1GB")
+        register_inputs(con, inputs, 2021)
+        ours = {f"{c.name}|{c.file}|{c.column}": c.count for c in check_quality(con, inputs, 2021).checks}
+        assert sum(ours.values()) > 0
+        assert bench.quality_duckdb_single_pass(inputs, connect("1GB"), 2021) == ours
+        assert bench.quality_polars(inputs, 2021) == ours
+
+
+def test_bench_results_are_merged_by_size_and_ratios_come_from_one_run():
+    bench = bench_module()
+
+    def rec(n, impl, wall, run):
+        return {"persons": n, "impl": impl, "wall_s": wall, "min_cpu_s": wall, "run_id": run, "peak_rss_mb": 300,
+                "load_avg_1m_before": 1.0}  # fmt: skip
+
+    old = [rec(10**7, "duckdb", 1.0, "a"), rec(10**7, "floor_same_columns", 0.9, "a"), rec(10**8, "duckdb", 9, "a")]
+    new = [rec(10**8, "duckdb", 8.0, "b"), rec(10**8, "floor_same_columns", 7.0, "b"), rec(10**8, "polars", 10, "b")]
+    merged = bench.merge_runs(old, new)
+    assert [(r["persons"], r["impl"], r["run_id"]) for r in merged] == [
+        (10**7, "duckdb", "a"),
+        (10**7, "floor_same_columns", "a"),
+        (10**8, "duckdb", "b"),
+        (10**8, "floor_same_columns", "b"),
+        (10**8, "polars", "b"),
+    ]
+    ratios, _, goals = bench.ratios_and_goals(merged)
+    by = {r["persons"]: r for r in ratios}
+    assert by[10**7]["duckdb_over_floor_same_columns"] == round(1.0 / 0.9, 3)
+    assert by[10**8]["duckdb_over_floor_same_columns"] == round(8 / 7, 3) and by[10**8]["duckdb_over_polars"] == 0.8
+    assert goals["100M_within_1.2x_of_floor_same_columns"]["met"] and goals["100M_ahead_of_polars"]["met"]
+    # a record from another run is not compared with
+    ratios, _, _ = bench.ratios_and_goals(bench.merge_runs(merged, [rec(10**7, "duckdb", 1.0, "c")]))
+    assert "duckdb_over_floor_same_columns" not in {r["persons"]: r for r in ratios}.get(10**7, {})

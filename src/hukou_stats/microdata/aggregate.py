@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.sql import identifier, literal
-from hukou_stats.reference.hierarchy import is_unit
+from hukou_stats.reference.hierarchy import NATION, is_unit, level_of
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)
@@ -185,7 +185,7 @@ def counted_in(code: int | None, scope: str, scope_level: int) -> str:
         return scope
     c = f"{int(code):012d}"
     for unit, level in ((c[:6], 3), (c[:4] + "00", 2), (c[:2] + "0000", 1)):
-        if level >= scope_level and is_unit(unit):
+        if level >= scope_level and level_of(unit) == level and is_unit(unit):
             return unit
     return scope
 
@@ -302,11 +302,13 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, pack_li
     count_villages(con, inputs, pack_limit)
     lo, hi = scope_range(scope, scope_level)
     rows = con.execute(rollup_sql(scope_level), {"lo": lo, "hi": hi, "scope": int(scope)}).fetchall()
-    # groupings that are no unit (a municipality's 市辖区 PP0100, 省直辖 PP9000) get no figure of their own;
-    # their persons are in the counties below and the province above
+    # groupings that are no unit (a municipality's 市辖区 PP0100, 省直辖 PP9000), and digits that name a region
+    # of another level (a code PPCC00xxxxxx has no county), get no figure of their own; their persons are in
+    # the regions above
     units = [(f"{unit:06d}", level, *(int(v or 0) for v in counts)) for level, unit, *counts in rows]
     df = pd.DataFrame(
-        [r for r in units if r[0] == "000000" or is_unit(r[0])], columns=["region_code", "level", *MEASURES]
+        [r for r in units if level_of(r[0]) == r[1] and (r[0] == NATION or is_unit(r[0]))],
+        columns=["region_code", "level", *MEASURES],
     ).astype({"level": "int32", **dict.fromkeys(MEASURES, "int64")})
     df.attrs["scope"] = scope
     return df.reset_index(drop=True)
