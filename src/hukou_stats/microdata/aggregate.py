@@ -11,14 +11,16 @@ Rules:
   area: separated_within_county (same county) and separated_across_counties (another county, or registered
   outside the region: reg_code = 0); a resident whose registration code is empty is counted in neither;
 - every row is counted in the totals as delivered, at the lowest level that can be known: a person whose
-  12-digit code (province 11-82) is missing from the code list, or whose village has an unknown class, is
-  in the total of the county named by the code's digits and in no urban count; a person whose code is empty
-  or not a 12-digit code is in the total of the region of the code list (the scope) only, in no urban count
-  and, for a residence code, in neither 人户分离 count. A village listed twice with different classes is
-  urban only if every row says so. quality.py counts and shows these cases, with where they are counted
-  (the CLI stores nothing while any is present unless told).
-- levels above the smallest region holding every code of the code list (the scope) are not produced:
-  a Guangzhou code list gives its districts and the city, never a Guangdong total.
+  12-digit code (province 11-82) inside the scope is missing from the code list, or whose village has an
+  unknown class, is in the total of the county named by the code's digits (of the prefecture or province
+  when those digits name no county unit: PPCC00, a city's 市辖区 PPCC01) and in no urban count; a person
+  whose code is empty, not a 12-digit code or outside the scope is in the total of the scope only, in no
+  urban count and, for a residence code, in neither 人户分离 count. A village listed twice with different
+  classes is urban only if every row says so. quality.py counts and shows these cases, with where they are
+  counted (the CLI stores nothing while any is present unless told).
+- the scope is the smallest unit holding every 12-digit code of the code list (a Beijing list of 1101xx
+  districts: 110000, as 110100 is no unit); levels above it are not produced: a Guangzhou code list gives
+  its districts and the city, never a Guangdong total.
 """
 
 from __future__ import annotations
