@@ -94,9 +94,10 @@ evaluate: $(DATABASE)
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2018
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2020
 
-## bench: microdata aggregation at 1M, 10M, 100M SYNTHETIC persons (cached in bench/data/, ~2.5 GB);
-## DuckDB vs the bare DuckDB floor, Polars (streaming) and pandas; writes bench/results.json.
-## Smaller run: make bench BENCH_SIZES="1000000 10000000"
+## bench: microdata aggregation and quality checks at 1M, 10M, 100M SYNTHETIC persons (cached in bench/data/,
+## ~2.5 GB); DuckDB vs the bare DuckDB floor, Polars (streaming) and pandas, the quality checks vs single-pass
+## DuckDB and Polars baselines; merges its records into bench/results.json by size (earlier sizes kept).
+## Smaller run: make bench BENCH_SIZES="1000000 10000000"; BENCH_REPEATS=N rounds per size
 BENCH_SIZES ?= 1000000 10000000 100000000
 bench: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES)

@@ -375,3 +375,242 @@ def test_memory_limit_and_spill_folder_give_the_same_counts(gz1m, tmp_path):
     assert tight.equals(roomy)
     register_inputs(con, inputs, 2021)
     assert not check_quality(con, inputs, 2021).defects
+
+
+# --- persons with empty or unknown codes: counted at the lowest level that can be known -------------------
+
+GZ_LO, GZ_HI = 440100000000, 440199999999  # the 12-digit codes inside Guangzhou (440100)
+
+
+def located_units(code: int | None) -> list[str]:
+    """Where the rule puts a person of a Guangzhou file, written out for this test: a 12-digit code inside
+    440100 in its county (unless its digits PPCCXX end in 01, the city's 市辖区, which is no unit, or 00, the
+    city itself) and in the city; anything else (empty, not 12 digits, another province) in the city only."""
+    if code is None or not GZ_LO <= code <= GZ_HI:
+        return ["440100"]
+    county = f"{code:012d}"[:6]
+    return ([] if county[4:] in ("00", "01") else [county]) + ["440100"]
+
+
+def plain_python_counts_planted(inputs: Inputs, year: int) -> dict[tuple[str, str], int]:
+    """The counts of a Guangzhou file with pyarrow rows and dicts only, by the rule of located_units: urban
+    only for a listed village of an urban class; 人户分离 only for a located residence and a non-empty
+    registration code."""
+    cls = {int(r["code"]): r["class"] for r in pq.read_table(inputs.codes).to_pylist() if r["year"] == year}
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for r in pq.read_table(inputs.register).to_pylist():
+        for u in located_units(r["reg_code"]):
+            out[u, "hukou_total"] += 1
+            out[u, "hukou_urban"] += cls.get(r["reg_code"]) in URBAN
+    for r in pq.read_table(inputs.residents).to_pylist():
+        a, b = r["res_code"], r["reg_code"]
+        for u in located_units(a):
+            out[u, "resident_total"] += 1
+            out[u, "resident_urban"] += cls.get(a) in URBAN
+            if a is None or not GZ_LO <= a <= GZ_HI or b is None:
+                continue
+            if b == 0 or b // 1_000_000 != a // 1_000_000:
+                out[u, "separated_across_counties"] += 1
+            elif b // 1000 != a // 1000:
+                out[u, "separated_within_county"] += 1
+    return {k: v for k, v in out.items() if v}
+
+
+PLANTED_REGISTER = [None, 440103999999, 440101001001, 440100001001, 12345, 330102001001]
+PLANTED_RESIDENTS = [  # (res_code, reg_code)
+    (None, 440103001001),
+    (440103999999, 440103001001),
+    (12345, 0),
+    (330102001001, 440106001001),
+    (440106001001, None),
+    (440106001001, 440106999999),
+]
+
+
+@pytest.fixture
+def planted(tmp_path):
+    """A small SYNTHETIC Guangzhou with persons of empty, unknown and malformed codes appended at the end of
+    the person files, and one village of an unknown class."""
+    import pyarrow as pa
+
+    src = synthesize(REPO, 3_000, "440100", 4, tmp_path / "syn").paths()
+    codes = pq.read_table(src["codes"])
+    cls = codes.column("class").to_pylist()
+    cls[0] = "999"
+    pq.write_table(codes.set_column(codes.schema.get_field_index("class"), "class", pa.array(cls)), src["codes"])
+    reg = pq.read_table(src["register"])
+    n = reg.num_rows
+    extra = pa.table(
+        {
+            "person_id": pa.array(range(10**12, 10**12 + len(PLANTED_REGISTER)), pa.int64()),
+            "reg_code": pa.array(PLANTED_REGISTER, pa.int64()),
+            "sex": pa.array([1] * len(PLANTED_REGISTER), pa.int8()),
+            "birth_year": pa.array([1980] * len(PLANTED_REGISTER), pa.int16()),
+        },
+        schema=reg.schema,
+    )
+    pq.write_table(pa.concat_tables([reg, extra]), src["register"])
+    res = pq.read_table(src["residents"])
+    extra = pa.table(
+        {
+            "person_id": pa.array(range(2 * 10**12, 2 * 10**12 + len(PLANTED_RESIDENTS)), pa.int64()),
+            "res_code": pa.array([a for a, _ in PLANTED_RESIDENTS], pa.int64()),
+            "reg_code": pa.array([b for _, b in PLANTED_RESIDENTS], pa.int64()),
+        },
+        schema=res.schema,
+    )
+    pq.write_table(pa.concat_tables([res, extra]), src["residents"])
+    return inputs_from_dir(tmp_path / "syn"), n + len(PLANTED_REGISTER), 3_000 + len(PLANTED_RESIDENTS)
+
+
+def test_persons_with_empty_or_unknown_codes_are_counted_where_they_can_be_known(planted):
+    inputs, registered, residents = planted
+    wide = aggregate(connect("1GB"), inputs, 2021)
+    mine = {(r.region_code, r.measure): int(r.value) for r in long_counts(wide).itertuples() if r.value}
+    assert mine == plain_python_counts_planted(inputs, 2021)
+    # nobody disappears: the city holds every row of both files, its districts all but the unlocated ones
+    assert mine["440100", "hukou_total"] == registered
+    assert mine["440100", "resident_total"] == residents
+    districts = sum(v for (c, m), v in mine.items() if m == "resident_total" and c != "440100")
+    assert districts == residents - 3  # empty, malformed, another province's code: in the city only
+    assert "330102" not in set(wide.region_code) and "440101" not in set(wide.region_code)
+    # the unpacked statement (used for files of 2^31 rows or more) gives the same counts
+    assert long_counts(aggregate(connect("1GB"), inputs, 2021, pack_limit=0)).equals(long_counts(wide))
+
+
+def test_quality_report_says_where_persons_with_bad_codes_are_counted(planted):
+    from hukou_stats.microdata.aggregate import register_inputs
+    from hukou_stats.microdata.quality import check_quality
+
+    inputs, _, _ = planted
+    con = connect("1GB")
+    register_inputs(con, inputs, 2021)
+    q = check_quality(con, inputs, 2021)  # standalone: makes the per-code counts itself
+    by = {(c.name, c.file, c.column): c for c in q.checks}
+    reg, res = inputs.register.name, inputs.residents.name
+    missing = by["registration code missing from the code list", reg, "reg_code"]
+    assert missing.count == 5
+    assert {e["code"]: e["counted_in"] for e in missing.examples} == {
+        440103999999: "440103",
+        440101001001: "440100",  # 440101 (市辖区) is no unit: the city
+        440100001001: "440100",  # no county digits
+        12345: "440100",
+        330102001001: "440100",  # outside the region of the code list
+    }
+    assert all(e["example_person_id"] >= 10**12 for e in missing.examples)
+    empty = by["registration code empty", reg, "reg_code"]
+    assert empty.count == 1 and empty.examples == [{"person_id": 10**12, "counted_in": "440100"}]
+    where = {
+        e["code"]: e["counted_in"] for e in by["residence code missing from the code list", res, "res_code"].examples
+    }
+    assert where == {440103999999: "440103", 12345: "440100", 330102001001: "440100"}
+    assert by["residence code empty", res, "res_code"].count == 1
+    assert by["registration code empty", res, "reg_code"].count == 1
+    assert [e["code"] for e in by["registration code missing from the code list", res, "reg_code"].examples] == [
+        440106999999
+    ]  # 0 (registered outside the region) is no defect
+    unknown = by["unknown urban-rural class", inputs.codes.name, "class"]
+    assert unknown.count == 1 and unknown.examples[0]["class_given"] == "999"
+    # after aggregate() in the same connection the checks read its per-code counts: same report
+    con2 = connect("1GB")
+    aggregate(con2, inputs, 2021)
+    assert check_quality(con2, inputs, 2021).to_json() == q.to_json()
+
+
+def test_accepted_defects_never_make_persons_disappear(planted, tmp_path, monkeypatch):
+    """Through run(), with the planted rows beyond the rows pandera samples (they would be schema errors
+    there): stored with --accept-defects, every person in the city's totals."""
+    from hukou_stats.microdata import schemas
+
+    monkeypatch.setattr(schemas, "SAMPLE_ROWS", 100)
+    inputs, registered, residents = planted
+    p = make_project(tmp_path / "proj")
+    with pytest.raises(ValidationFailed):
+        run(p, inputs, 2021, "2022-03-31")
+    assert Store(p.processed).read().empty
+    r = run(p, inputs, 2021, "2022-03-31", accept_defects=True)
+    c = {(x.region_code, x.measure): int(x.value) for x in r.counts.itertuples() if x.value}
+    assert c == plain_python_counts_planted(inputs, 2021)
+    stored = Store(p.processed).read()
+    city = stored[(stored.region_code == "440100") & stored.measure.isin(["hukou_total", "resident_total"])]
+    assert dict(zip(city.measure, city.value.astype(int))) == {"hukou_total": registered, "resident_total": residents}
+
+
+def test_municipality_code_list_gets_the_municipality_total(tmp_path):
+    """A Beijing list holds only 1101xx districts; 110100 (市辖区) is no unit, so the scope is 110000."""
+    codes = write_csv(
+        tmp_path / "codes.csv",
+        ["year", "code", "name", "class"],
+        [[2021, "110101001001", "A", "111"], [2021, "110105001001", "B", "220"]],
+    )
+    register = write_csv(
+        tmp_path / "register.csv",
+        ["person_id", "reg_code", "sex", "birth_year"],
+        [[1, 110101001001, 1, 1980], [2, 110105001001, 2, 1990]],
+    )
+    residents = write_csv(
+        tmp_path / "residents.csv",
+        ["person_id", "res_code", "reg_code"],
+        [[1, 110101001001, 110101001001], [2, 110101001001, 110105001001], [3, 110105001001, ""]],
+    )
+    w = aggregate(connect("1GB"), Inputs(codes, register, residents), 2021).set_index("region_code")
+    assert w.attrs["scope"] == "110000"
+    assert set(w.index) == {"110101", "110105", "110000"}
+    assert w.loc["110000", "resident_total"] == 3 and w.loc["110000", "separated_across_counties"] == 1
+
+
+# --- the benchmark: baselines doing the same checks, results kept across runs -------------------------------
+
+
+def bench_module():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("bench")
+    finally:
+        sys.path.pop(0)
+
+
+def test_bench_quality_baselines_count_what_quality_counts(planted, defective):
+    """The hand-written single-pass baselines (DuckDB, Polars) give the counts of quality.py per check, on
+    the planted Parquet files and on the CSV fixture with one of each defect."""
+    from hukou_stats.microdata.aggregate import register_inputs
+    from hukou_stats.microdata.quality import check_quality
+
+    bench = bench_module()
+    for inputs in (planted[0], defective):
+        con = connect("1GB")
+        register_inputs(con, inputs, 2021)
+        ours = {f"{c.name}|{c.file}|{c.column}": c.count for c in check_quality(con, inputs, 2021).checks}
+        assert sum(ours.values()) > 0
+        assert bench.quality_duckdb_single_pass(inputs, connect("1GB"), 2021) == ours
+        assert bench.quality_polars(inputs, 2021) == ours
+
+
+def test_bench_results_are_merged_by_size_and_ratios_come_from_one_run():
+    bench = bench_module()
+
+    def rec(n, impl, wall, run):
+        return {"persons": n, "impl": impl, "wall_s": wall, "min_cpu_s": wall, "run_id": run, "peak_rss_mb": 300,
+                "load_avg_1m_before": 1.0}  # fmt: skip
+
+    old = [rec(10**7, "duckdb", 1.0, "a"), rec(10**7, "floor_same_columns", 0.9, "a"), rec(10**8, "duckdb", 9, "a")]
+    new = [rec(10**8, "duckdb", 8.0, "b"), rec(10**8, "floor_same_columns", 7.0, "b"), rec(10**8, "polars", 10, "b")]
+    merged = bench.merge_runs(old, new)
+    assert [(r["persons"], r["impl"], r["run_id"]) for r in merged] == [
+        (10**7, "duckdb", "a"),
+        (10**7, "floor_same_columns", "a"),
+        (10**8, "duckdb", "b"),
+        (10**8, "floor_same_columns", "b"),
+        (10**8, "polars", "b"),
+    ]
+    ratios, _, goals = bench.ratios_and_goals(merged)
+    by = {r["persons"]: r for r in ratios}
+    assert by[10**7]["duckdb_over_floor_same_columns"] == round(1.0 / 0.9, 3)
+    assert by[10**8]["duckdb_over_floor_same_columns"] == round(8 / 7, 3) and by[10**8]["duckdb_over_polars"] == 0.8
+    assert goals["100M_within_1.2x_of_floor_same_columns"]["met"] and goals["100M_ahead_of_polars"]["met"]
+    # a record from another run is not compared with
+    ratios, _, _ = bench.ratios_and_goals(bench.merge_runs(merged, [rec(10**7, "duckdb", 1.0, "c")]))
+    assert "duckdb_over_floor_same_columns" not in {r["persons"]: r for r in ratios}.get(10**7, {})
