@@ -502,3 +502,48 @@ def test_bulletin_folder_carries_a_manifest_that_verifies_and_detects_drift(bund
     assert [(d.kind, d.path.rsplit("/", 1)[-1]) for d in drift] == [("changed", "table1_regions.csv")]
     again = make_bulletin(bundled, "440100", 2020, formats="md,csv")  # a tampered output is not up to date
     assert (again / "table1_regions.csv").read_text(encoding="utf-8") != "tampered\n"
+
+
+def test_rows_are_tall_enough_for_their_text(gz):
+    """LibreOffice does not size rows of wrapped text itself: header, data, contents and notes rows are set."""
+    from hukou_stats.publish.workbook import LINE, lines
+
+    wb = openpyxl.load_workbook(gz / "bulletin.xlsx")
+    for name in wb.sheetnames[3:]:
+        ws = wb[name]
+        head, _ = table_of(ws)
+        r = head[0].row
+        for c in head:
+            assert ws.row_dimensions[r].height >= LINE * lines(str(c.value), width(ws, c.column)), (name, c.value)
+    contents = wb["Contents"]
+    for r in range(4, 4 + len(wb.sheetnames) - 3):
+        text = str(contents.cell(r, 2).value)
+        assert contents.row_dimensions[r].height >= LINE * lines(text, width(contents, 2)), text
+
+
+def width(ws, column: int) -> float:
+    """The width of a column (openpyxl keeps a range of columns under its first letter)."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min <= column <= d.max)
+
+
+def test_evaluation_charts_and_headings_name_targets_in_words(bundled):
+    from hukou_stats.analysis.targets import assess
+    from hukou_stats.publish.bulletin.targets import target_label_en
+    from hukou_stats.publish.evaluation import aim_zh, evaluate
+    from hukou_stats.warehouse.connection import connect
+
+    con = connect(bundled)
+    try:
+        rows = assess(con, region="000000", as_of=2020).to_dict("records")
+    finally:
+        con.close()
+    for r in rows:  # the chart's title: region, indicator and target in words, never the target's id
+        for title in (aim_zh(r), target_label_en(r)):
+            assert r["target_id"] not in title and r["indicator"] not in title, title
+    assert (
+        aim_zh(next(r for r in rows if r["target_id"] == "cn_gap_reduction_2020"))
+        == "目标为比2013年缩小2个百分点以上（2020年）"
+    )
+    md = evaluate(bundled, "440100", 2018).read_text(encoding="utf-8")
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert not [h for h in headings if "gz_" in h.replace("\\_", "_")]

@@ -19,7 +19,13 @@ from hukou_stats.publish import html, markdown
 from hukou_stats.publish.bulletin.charts import RC, pyplot, save
 from hukou_stats.publish.bulletin.figures import none
 from hukou_stats.publish.bulletin.tables import Builder
-from hukou_stats.publish.bulletin.targets import INDICATORS, headline_precision, target_rows, target_value_text
+from hukou_stats.publish.bulletin.targets import (
+    INDICATORS,
+    headline_precision,
+    target_label_en,
+    target_rows,
+    target_value_text,
+)
 from hukou_stats.publish.document import Document, Figure, Heading, Para, TableBlock, methodology_text
 from hukou_stats.publish.folder import staged_folder
 from hukou_stats.publish.notes import NoteBook
@@ -62,14 +68,24 @@ def chart(con, row, region_name: tuple[str, str], release_label: str) -> dict[st
     """The observed path, the required path, and the target (with its tolerance) at the target year; titled by
     the region and the indicator in words."""
     obs = observed_path(con, row["target_id"], int(row["as_of_year"]))
+    series = dict(
+        con.execute(
+            "SELECT DISTINCT observed_year, observed_series FROM target_status WHERE target_id = ? AND as_of_year <= ?",
+            [row["target_id"], int(row["as_of_year"])],
+        ).fetchall()
+    )
     req = required_path(row)
-    name_zh, name_en = INDICATORS.get(row["indicator"], ("该指标", "this indicator"))
-    goal_zh, goal_en = target_value_text(row)
+    name_zh = INDICATORS.get(row["indicator"], ("该指标", "this indicator"))[0]
     plt = pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
         if len(obs):
-            ax.plot(obs["year"], obs["value"], marker="o", color="#1f5fa8", label="实际 observed")
+            ys, vs = list(obs["year"]), list(obs["value"])
+            ax.plot(ys, vs, marker="o", color="#1f5fa8", linestyle="none", label="实际 observed")
+            for (y0, v0), (y1, v1) in zip(zip(ys, vs), zip(ys[1:], vs[1:])):
+                # solid between consecutive years of one series; dotted across a gap or a change of series
+                same = y1 == y0 + 1 and series.get(y0) == series.get(y1)
+                ax.plot([y0, y1], [v0, v1], color="#1f5fa8", linestyle="-" if same else ":")
         if req:
             ax.plot(
                 [p[0] for p in req], [p[1] for p in req], linestyle="--", color="grey", label="所需路径 required path"
@@ -83,10 +99,7 @@ def chart(con, row, region_name: tuple[str, str], release_label: str) -> dict[st
             )
         else:
             ax.plot([T], [end], marker="D", color="#2e7d32", linestyle="none", label="目标 target")
-        ax.set_title(
-            f"{region_name[0]} {name_zh}：目标{goal_zh}（{T}年）\n{region_name[1]}: {name_en}, target {goal_en} by {T}",
-            fontsize=9,
-        )
+        ax.set_title(f"{region_name[0]} {name_zh}：{aim_zh(row)}\n{region_name[1]}: {target_label_en(row)}", fontsize=9)
         ax.set_ylabel(UNIT_AXIS.get(row["unit"], ""))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.margins(y=0.25)
@@ -105,6 +118,17 @@ def chart(con, row, region_name: tuple[str, str], release_label: str) -> dict[st
         out = save(fig)
         plt.close(fig)
     return out
+
+
+def aim_zh(r) -> str:
+    """目标：比2013年缩小2个百分点以上（2020年） / 年均提高1个百分点以上（2016—2020年） / 79.8%左右（2020年）."""
+    goal, _ = target_value_text(r)
+    T, b = int(r["target_year"]), int(r["base_year"])
+    if r["kind"] == "change_vs_base":
+        return f"目标为比{b}年{'缩小' if r['direction'] == 'decrease' else '提高'}{goal}（{T}年）"
+    if r["kind"] == "pace":
+        return f"目标为年均提高{goal}（{b + 1}—{T}年）"
+    return f"目标为{goal}（{T}年）"
 
 
 def method_text(r: dict) -> tuple[str, str]:

@@ -83,6 +83,7 @@ WIDE = {
 }
 LINE = 15.5  # points per line of text (theme font 12 at LibreOffice's line height)
 FONT = 1.0  # column-width units per character cell at the theme font (measured on the LibreOffice PDF)
+BOLD = 1.2  # the same for the bold headings
 
 
 def visual_width(text: str) -> int:
@@ -97,15 +98,16 @@ def lines(text: str, width: float) -> int:
 
 
 def widths(t: Table, lang: str) -> list[int]:
-    """Column widths: text columns by their kind, numbers wide enough for the longest word of their heading."""
-    out = []
-    for c in t.shown:
-        if c.type == "string":
-            out.append(WIDE.get(c.name, 12) + (8 if lang == "both" and c.name in WIDE else 0))
-            continue
-        longest = max((visual_width(w) for part in c.header(lang).split("\n") for w in part.split()), default=8)
-        out.append(int(min(18, max(11, longest * FONT + 2))))
-    return out
+    """Column widths: text columns by their kind; number columns all alike, wide enough for the longest word
+    of their headings (a heading wraps between words, never inside one)."""
+    words = [
+        visual_width(w) for c in t.shown if c.type != "string" for p in c.header(lang).split("\n") for w in p.split()
+    ]
+    number = int(min(22, max(12, max(words, default=8) * BOLD + 2)))
+    return [
+        WIDE.get(c.name, 12) + (8 if lang == "both" and c.name in WIDE else 0) if c.type == "string" else number
+        for c in t.shown
+    ]
 
 
 def _gptable(t: Table, lang: str, notes: dict[int, Note], legend: str):
@@ -121,13 +123,19 @@ def _gptable(t: Table, lang: str, notes: dict[int, Note], legend: str):
             for c in cols
         }
     )
+    text_cols = [escape(t.head(c, lang)) for c in cols if c.type == "string"]
     formatting: list[dict] = [
+        {"column": {"columns": text_cols[:1], "format": {"text_wrap": True, "valign": "top"}}},
+        # text after a number column starts a little in from it (a gap between 0.69 and 超额实现)
+        {"column": {"columns": text_cols[1:], "format": {"text_wrap": True, "valign": "top", "indent": 1}}},
+        # a number column's heading is right-aligned like its figures, even when the column holds only symbols
         {
             "column": {
-                "columns": [escape(t.head(c, lang)) for c in cols if c.type == "string"],
-                "format": {"text_wrap": True, "valign": "top"},
+                "columns": [escape(t.head(c, lang)) for c in cols if c.type != "string"],
+                "format": {"align": "right"},
+                "include_names": True,
             }
-        }
+        },
     ]
     for j, c in enumerate(cols):
         if c.type == "string":

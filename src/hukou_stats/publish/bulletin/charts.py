@@ -145,7 +145,9 @@ def _legend_and_source(ax, source: str, handles) -> None:
     )
 
 
-def rates_chart(rows: list[dict], years: tuple[int, int], title: str, lang: str) -> dict[str, bytes] | None:
+def rates_chart(
+    rows: list[dict], years: tuple[int, int], title: str, lang: str, table: int = 3
+) -> dict[str, bytes] | None:
     """Both rates by year, broken where the series break, census points hollow; None if no rate at all."""
     segs = rate_segments(rows)
     if not segs["resident"] and not segs["hukou"]:
@@ -180,29 +182,22 @@ def rates_chart(rows: list[dict], years: tuple[int, int], title: str, lang: str)
                 textcoords="offset points",
                 color=GAP_COLOR,
             )
+        census = any(s.points[0].census for side in segs.values() for s in side)
+        hollow = {"marker": "o", "markersize": 6, "markerfacecolor": "white", "linestyle": "none"}
+        candidates: list[tuple[object, dict, str, str]] = [
+            (
+                segs["resident"],
+                {"color": RESIDENT_COLOR, "marker": "o", "markersize": 4},
+                "常住人口城镇化率",
+                "resident rate",
+            ),
+            (segs["hukou"], {"color": HUKOU_COLOR, "marker": "s", "markersize": 4}, "户籍人口城镇化率", "hukou rate"),
+            (census, {"color": "#555555", **hollow}, "普查、抽样调查时点", "census or survey date"),
+            (gap_marks(rows), {"color": GAP_COLOR, "linestyle": ":"}, "两率差距（个百分点）", "gap (points)"),
+        ]
+        # the legend names what the chart shows, and only that
         handles = [
-            Line2D(
-                [],
-                [],
-                color=RESIDENT_COLOR,
-                marker="o",
-                markersize=4,
-                label=pick("常住人口城镇化率", "resident rate", lang),
-            ),
-            Line2D(
-                [], [], color=HUKOU_COLOR, marker="s", markersize=4, label=pick("户籍人口城镇化率", "hukou rate", lang)
-            ),
-            Line2D(
-                [],
-                [],
-                color="#555555",
-                marker="o",
-                markersize=6,
-                markerfacecolor="white",
-                linestyle="none",
-                label=pick("普查、抽样调查时点", "census or survey date", lang),
-            ),
-            Line2D([], [], color=GAP_COLOR, linestyle=":", label=pick("两率差距（个百分点）", "gap (points)", lang)),
+            Line2D([], [], label=pick(zh, en, lang), **style) for present, style, zh, en in candidates if present
         ]
         lo, hi = years
         ax.set_xticks(list(range(lo, hi + 1)))
@@ -214,8 +209,8 @@ def rates_chart(rows: list[dict], years: tuple[int, int], title: str, lang: str)
         _legend_and_source(
             ax,
             pick(
-                "折线只连接同一数据系列、同一口径、同一时点且可比的相邻年份；资料来源：见表3",
-                "Lines join only consecutive comparable years of one series, definition and point date; source: Table 3",
+                f"折线只连接同一数据系列、同一口径、同一时点且可比的相邻年份；资料来源：见表{table}",
+                f"Lines join only consecutive comparable years of one series, definition and point date; source: Table {table}",
                 lang,
                 "\n",
             ),

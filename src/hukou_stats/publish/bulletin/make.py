@@ -192,6 +192,7 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         len(missing),
         *context.children_noun(me.level if me else None, [k[1] for k in kids]),
         comparable=len({(r.get("resident_series"), r.get("resident_reference_date")) for r in rows[1:]}) <= 1,
+        **_children_when([r for r in rows if r["region_code"] != code], vocab),
     )
     return Content(
         code=code,
@@ -212,6 +213,24 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         unworded=list(b.phrases.unknown),
         default_year=default,
     )
+
+
+def _children_when(kids: list[dict], vocab) -> dict[str, str]:
+    """The point date of the subdivisions' figures, for the text, where all share one that is not the year-end."""
+    from hukou_stats.publish.wording import is_year_end, point_en, point_zh
+
+    dates = {d for r in kids for d in (r.get("resident_reference_date"), r.get("hukou_reference_date")) if d}
+    if len(dates) != 1 or is_year_end(next(iter(dates))):
+        return {}
+    d = next(iter(dates))
+    series = {r.get("resident_series") or r.get("hukou_series") for r in kids}
+    if len(series) == 1:
+        s = next(iter(series))
+        return {
+            "when_zh": f"（{vocab.series_name(s, 'zh')}，{point_zh(d, False)}）",
+            "when_en": f" ({vocab.series_name(s, 'en')}, {point_en(d)})",
+        }
+    return {"when_zh": f"（{point_zh(d, False)}）", "when_en": f" ({point_en(d)})"}
 
 
 def _provider_notes(providers, ctx, tables, book) -> None:

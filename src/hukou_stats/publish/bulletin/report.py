@@ -34,6 +34,7 @@ def write_charts(c, folder: Path, lang: str) -> list[Figure]:
                     "\n",
                 ),
                 lang,
+                n3,
             ),
             pick(
                 f"图1 {c.name_zh}两率及差距（据表{n3}）：折线只连接同一数据系列、同一口径、同一时点且可比的相邻年份，"

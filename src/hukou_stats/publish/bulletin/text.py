@@ -18,7 +18,7 @@ row key, column) so the page can mark it and a test can check it against the CSV
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from hukou_stats.core.vocabulary import BASE_YEAR
@@ -326,7 +326,10 @@ class Children:
     noun_zh: str  # 区, 省（区、市）...
     noun_en: str  # plural: districts, provincial-level regions ...
     comparable: bool = True  # their rates share one series and point date (a ranking is meaningful)
-    names_en: dict = field(default_factory=dict)
+    when_zh: str = (
+        ""  # the point date of their figures where it is not the year-end: （第七次全国人口普查，11月1日零时）
+    )
+    when_en: str = ""
 
 
 def _fig_row(r: dict, col: str, people: bool = False) -> Fig | None:
@@ -348,7 +351,7 @@ def _by_region_zh(ch: Children) -> list[Piece]:
         for i, p in enumerate(parts):
             clause += ["，", *p] if i else p
         clauses.append(clause)
-    head: list[Piece] = ["分地区看，"]
+    head: list[Piece] = [f"分地区看{ch.when_zh}，"]
     return head + _sentence(clauses, "；", "。")
 
 
@@ -364,7 +367,7 @@ def _by_region_en(ch: Children) -> list[Piece]:
         for i, p in enumerate(parts):
             clause += [", ", *p] if i else p
         clauses.append(clause)
-    head: list[Piece] = ["By region: "]
+    head: list[Piece] = [f"By region{ch.when_en}: "]
     return head + _sentence(clauses, "; ", ". ")
 
 
@@ -384,7 +387,7 @@ def children_zh(ch: Children) -> list[Piece]:
                 clause += (["、"] if i else []) + [n, f, unit]
             if items:
                 clauses.append(clause)
-        out += ["分地区看，"] + _sentence(clauses, "；", "。") if clauses else []
+        out += [f"分地区看{ch.when_zh}，"] + _sentence(clauses, "；", "。") if clauses else []
     if ch.n_missing:
         out.append(f"{'其余' if ch.rows else '所辖'}{ch.n_missing}个{ch.noun_zh}暂无数据。")
     return out
@@ -413,7 +416,7 @@ def children_en(ch: Children) -> list[Piece]:
                 clauses.append(clause)
         if clauses:
             sent = _sentence(clauses, "; ", ". ")
-            out += ["By region, "] + sent
+            out += [f"By region{ch.when_en}, "] + sent
     if ch.n_missing:
         out.append(
             f"No figures are available yet for {'the other ' if ch.rows else 'the '}{ch.n_missing} {ch.noun_en}."
