@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from hukou_stats.publish.bulletin import columns as T
 from hukou_stats.publish.bulletin import make_bulletin
-from hukou_stats.publish.bulletin import tables as T
 from hukou_stats.publish.wording import people_en
 
 pytestmark = pytest.mark.render

@@ -203,7 +203,7 @@ def evaluate(
             builder = Builder(vocab, NoteBook(), as_of)
             assessed = t.to_dict("records")
             rows = target_rows(assessed, builder.targets, headline_precision(con, code))
-            table = builder.target_table(rows, names[0], keep_empty=True)
+            table = builder.target_table(rows, keep_empty=True)
             charts = {}
             for row in assessed:
                 if row["verdict"] != "cannot_assess":

@@ -36,7 +36,7 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0;
 th, td { border-bottom: 1px solid #ccc; padding: 2pt 4pt; vertical-align: top; }
 th { border-bottom: 1.5px solid #333; text-align: left; font-weight: bold; font-size: 7.5pt; }
 td.num, th.num { text-align: right; } td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr { page-break-inside: avoid; } thead { display: table-header-group; }
+tr { page-break-inside: avoid; } thead { display: table-header-group; } td.label { min-width: 26mm; }
 p.src, p.note, ol.src, p.meta { font-size: 8pt; color: #444; margin: 2pt 0; }
 figure { margin: 8pt 0; page-break-inside: avoid; text-align: center; } figure img { max-width: 100%; }
 figcaption { font-size: 8.5pt; color: #333; }
@@ -81,6 +81,8 @@ def table_html(tb: TableBlock, doc: Document) -> str:
             attrs = (
                 f' class="num" data-table="{escape(t.name)}" data-key="{escape(r[t.key])}" data-col="{escape(c.name)}"'
                 if num
+                else ' class="label"'
+                if c.name == t.label
                 else ""
             )
             cells.append(f"<td{attrs}>{escape(text)}</td>")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hukou_stats.core.errors import UsageError
 from hukou_stats.core.project import Project
-from hukou_stats.core.vocabulary import SYNTHETIC_BANNER, SYNTHETIC_TITLE_PREFIX, is_synthetic
+from hukou_stats.core.vocabulary import SYNTHETIC_TITLE_PREFIX, is_synthetic
 from hukou_stats.publish.folder import code_fingerprint, recorded, staged_folder, up_to_date
 from hukou_stats.publish.publisher import Publisher, config_path, load_publisher
 from hukou_stats.reference.releases import Release, parse_release
@@ -175,7 +175,7 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         t3 = b.series(s_rows, gaps, [w for w in (context.revisions_note(con, code),) if w])
         t4 = b.flows(figures.balance_rows(con, listed, year))
         assessed = assess(con, region=code, as_of=year).to_dict("records")
-        t5 = b.target_table(target_rows(assessed, b.targets, headline_precision(con, code)), name_zh)
+        t5 = b.target_table(target_rows(assessed, b.targets, headline_precision(con, code)))
         tables = [t for t in (t1, t2, t3, t4, t5) if t is not None]
         _provider_notes(PROVIDERS, NoteContext(con, code, year, [c for c, _, _ in listed]), tables, book)
     finally:
@@ -388,4 +388,4 @@ def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) 
     return sorted(p.name for p in folder.iterdir())
 
 
-__all__ = ["FORMATS", "LANGS", "SYNTHETIC_BANNER", "Content", "collect", "default_year", "make_bulletin"]
+__all__ = ["FORMATS", "LANGS", "Content", "collect", "default_year", "make_bulletin"]
