@@ -123,10 +123,14 @@ def note_line(n: Note, lang: str) -> str:
     return f"{marker(n.number, lang)} {n.text(lang)}"
 
 
-def legend(lang: str) -> str:
-    zh = "[x] 无数据（不以0代替）；[z] 不适用；数据按公布精度四舍五入；[注n]见表下注释。"
-    en = "[x] not available (never 0); [z] not applicable; figures rounded half-up to their published precision; [note n] see the notes under the table."
-    return zh if lang == "zh" else en if lang == "en" else f"{zh.replace('[注n]', '[note n]')} {en}"
+def legend(lang: str, notes_on_sheet: bool = False) -> str:
+    """The symbols, and where the notes are: under the table (page, Markdown) or on the Notes sheet (workbook)."""
+    where_zh, where_en = (
+        ("见“注释”工作表", "see the Notes sheet") if notes_on_sheet else ("见表下注释", "see the notes under the table")
+    )
+    zh = f"[x] 无数据（不以0代替）；[z] 不适用；数据按公布精度四舍五入；[注n]{where_zh}。"
+    en = f"[x] not available (never 0); [z] not applicable; figures rounded half-up to their published precision; [note n] {where_en}."
+    return zh if lang == "zh" else en if lang == "en" else f"{zh.replace('[注n]', '[note n] ')} {en}"
 
 
 def methodology_text() -> str:

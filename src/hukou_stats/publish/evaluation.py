@@ -26,7 +26,7 @@ from hukou_stats.publish.bulletin.targets import (
     target_rows,
     target_value_text,
 )
-from hukou_stats.publish.document import Document, Figure, Heading, Para, TableBlock, methodology_text
+from hukou_stats.publish.document import Document, Figure, Heading, Para, TableBlock, legend, methodology_text
 from hukou_stats.publish.folder import staged_folder
 from hukou_stats.publish.notes import NoteBook
 from hukou_stats.publish.table import Column, Table
@@ -243,6 +243,7 @@ def _document(
             kind="meta",
         ),
         Heading("结论 Verdicts"),
+        Para([legend("both")], kind="note"),
         TableBlock(table, 1),
         Heading("各项目标 Each target"),
     )

@@ -61,15 +61,15 @@ def cell_value(v):
     return v
 
 
-def text_cell(t: Table, r: dict, c: Column, lang: str) -> str:
-    """A text cell: gptables refuses a cell without a Latin letter or digit, which a Chinese-only text would be,
-    so a Chinese-only workbook gives such a cell its English beside it."""
-    v = t.text(r, c, lang)
-    if lang == "zh" and not ALNUM.search(v):
-        v = t.text(r, c, "both")
-    if not ALNUM.search(v):
-        v = f"{v} ({r.get(t.key)})"
-    return escape(v)
+def text_column(t: Table, c: Column, lang: str) -> list[str]:
+    """The cells of a text column. gptables refuses a cell without a Latin letter or digit, which a Chinese-only
+    text would be, so a Chinese-only workbook gives such a column its English beside the Chinese (the whole
+    column, so that its cells read alike)."""
+    records = t.records()
+    cells = [t.text(r, c, lang) for r in records]
+    if lang == "zh" and not all(ALNUM.search(v) for v in cells):
+        cells = [t.text(r, c, "both") for r in records]
+    return [escape(v if ALNUM.search(v) else f"{v} ({r.get(t.key)})") for v, r in zip(cells, records)]
 
 
 WIDE = {
@@ -117,9 +117,9 @@ def _gptable(t: Table, lang: str, notes: dict[int, Note], legend: str):
     records = t.records()
     data = pd.DataFrame(
         {
-            escape(t.head(c, lang)): [
-                cell_value(r[c.name]) if c.type != "string" else text_cell(t, r, c, lang) for r in records
-            ]
+            escape(t.head(c, lang)): text_column(t, c, lang)
+            if c.type == "string"
+            else [cell_value(r[c.name]) for r in records]
             for c in cols
         }
     )
@@ -191,12 +191,12 @@ def _layout(wb, ws, t: Table, gt, lang: str) -> None:
     for j, w in enumerate(ws_widths):
         ws.set_column(j, j, w)
     ws.set_row(header_row, LINE * max(lines(t.head(c, lang), w) for c, w in zip(t.shown, ws_widths)) + 4)
-    for i, r in enumerate(t.records(), 1):
-        n = max([lines(text_cell(t, r, c, lang), w) for c, w in zip(t.shown, ws_widths) if c.type == "string"] or [1])
-        ws.set_row(header_row + i, LINE * n + 3)
+    columns = [(text_column(t, c, lang), w) for c, w in zip(t.shown, ws_widths) if c.type == "string"]
+    for i in range(len(t.frame)):
+        n = max([lines(cells[i], w) for cells, w in columns] or [1])
+        ws.set_row(header_row + i + 1, LINE * n + 3)
     total, last = sum(ws_widths), len(ws_widths) - 1
-    texts = [gt.title, *gt.subtitles]
-    for row, text in enumerate(texts):
+    for row, text in enumerate([gt.title, *gt.subtitles]):
         bold = row == 0
         fmt = wb.add_format({"text_wrap": True, "valign": "top", "bold": bold, "font_size": 14 if bold else 12})
         if last > 0:

@@ -1,4 +1,5 @@
-"""Notes about the region as a whole, in words: its boundary changes (table admin_changes) and how much its
+"""Notes about the region as a whole, in words: the boundary changes of it and its subdivisions (table
+admin_changes, units known from the registry) and how much its
 figures were revised (view revision_summary); and what its subdivisions are called (区, 县（市、区）,
 省（区、市）...) so that the text can count them.
 """
@@ -10,13 +11,13 @@ from decimal import Decimal
 from hukou_stats.core.numbers import round_half_up
 from hukou_stats.publish.notes import Worded
 
+# change type -> (Chinese, English) with {old} and {new} ("萝岗区（440116）" ...)
 CHANGE_TYPES = {
-    "merge": ("合并", "merged into"),
-    "upgrade": ("撤县（市）设区", "became"),
-    "split": ("部分区域划入", "part transferred to"),
-    "new": ("新设", "created as"),
-    "rename": ("更名", "renamed"),
-    "abolish": ("撤销", "abolished into"),
+    "merge": ("{old}并入{new}", "{old} merged into {new}"),
+    "upgrade": ("撤销{old}，设立{new}", "{old} became {new}"),
+    "split": ("{old}部分区域划入{new}", "part of {old} transferred to {new}"),
+    "new": ("由{old}设立{new}", "{new} created from {old}"),
+    "rename": ("{old}更名为{new}", "{old} renamed {new}"),
 }
 MEASURES = {
     "resident_total": ("常住人口", "resident population"),
@@ -33,27 +34,31 @@ MEASURES = {
 }
 
 
-def prefix_pattern(code: str) -> str:
-    """LIKE pattern of the codes under a region (000000: every province)."""
-    if code == "000000":
-        return "__0000"
-    prefix = code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
-    return prefix + "%"
+def subdivisions(registry, code: str) -> list[str]:
+    """The region and the regions directly under it at any time (the code history, not the digits): the units
+    whose boundaries the bulletin's figures are on. A change further down (a county moving within a prefecture)
+    leaves these boundaries as they were."""
+    return sorted({code, *(r.code for r in registry.children(code, None, complete_only=False))})
 
 
-def boundary_note(con, code: str) -> Worded | None:
+def boundary_note(con, code: str, codes: list[str], english: dict[str, str] | None = None) -> Worded | None:
+    """The boundary changes of the region and of its subdivisions (`codes`); `english`: names by code."""
+    english = english or {}
     rows = con.execute(
         "SELECT DISTINCT CAST(effective_date AS VARCHAR), old_name, old_code, new_name, new_code, change_type "
-        "FROM admin_changes WHERE old_code LIKE ? OR new_code LIKE ? ORDER BY 1, 3, 5",
-        [prefix_pattern(code)] * 2,
+        "FROM admin_changes WHERE old_code IN (SELECT unnest(?::VARCHAR[])) OR new_code IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY 1, 3, 5",
+        [codes, codes],
     ).fetchall()
     if not rows:
         return None
     zh, en = [], []
     for d, on, oc, nn, nc, kind in rows:
-        kz, ke = CHANGE_TYPES.get(str(kind), ("调整", "changed into"))
-        zh.append(f"{d}{on}（{oc}）{kz}{nn}（{nc}）" if kind != "merge" else f"{d}{on}（{oc}）并入{nn}（{nc}）")
-        en.append(f"{d} {on} ({oc}) {ke} {nn} ({nc})")
+        kz, ke = CHANGE_TYPES.get(str(kind), ("{old}调整为{new}", "{old} changed into {new}"))
+        day = d.split("-")
+        when = f"{int(day[0])}年{int(day[1])}月{int(day[2])}日" if len(day) == 3 else d
+        zh.append(when + kz.format(old=f"{on}（{oc}）", new=f"{nn}（{nc}）"))
+        en.append(f"{d}: " + ke.format(old=f"{english.get(oc) or on} ({oc})", new=f"{english.get(nc) or nn} ({nc})"))
     return Worded(
         f"boundaries:{code}",
         "行政区划调整（数据按公布时的区划列示，未作衔接）：" + "；".join(zh) + "。",

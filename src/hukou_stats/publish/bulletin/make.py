@@ -168,7 +168,9 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         missing = [k for k in kids if k[0] not in shown]
         book = NoteBook()
         b = Builder(vocab, book, year)
-        extra = [w for w in (context.boundary_note(con, code),) if w]
+        units = context.subdivisions(reg, code)
+        english = {c: r.name_en for c in units if (r := reg.get(c)) is not None and r.name_en}
+        extra = [w for w in (context.boundary_note(con, code, units, english),) if w]
         t1 = b.regions(rows, missing, extra)
         t2 = b.changes(rows)
         s_rows, gaps = figures.series_rows(con, code, name_zh, name_en, year, vocab)

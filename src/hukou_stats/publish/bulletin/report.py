@@ -152,10 +152,11 @@ def workbook_texts(c, lang: str) -> dict:
                 sources.append(line)
     intro = ([SYNTHETIC_BANNER] if c.synthetic else []) + [c.region_line(lang), c.release_line(lang)]
     intro += [line for line in c.publisher.lines(lang) if not line.startswith(("联系方式", "Contact"))]
+    marker = "[注n]" if lang == "zh" else "[note n]"
     about = [
-        legend(lang),
+        legend(lang, notes_on_sheet=True),
         pick(
-            "每个工作表一个表（见目录）；注释以 [注n] 标注，全文见“注释”工作表；数值以数字存储，单元格格式显示公布精度。",
+            f"每个工作表一个表（见目录）；注释以 {marker} 标注，全文见“注释”工作表；数值以数字存储，单元格格式显示公布精度。",
             "One table per sheet (see Contents); notes are marked [note n] and given in full on the Notes sheet; "
             "figures are stored as numbers and the cell format shows their published precision.",
             lang,
@@ -170,7 +171,7 @@ def workbook_texts(c, lang: str) -> dict:
         *sources,
     ]
     contact = [c.publisher.lines(lang)[1], c.publisher.lines(lang)[0], c.publisher.lines(lang)[2]]
-    return {"title": c.title(lang), "intro": intro, "about": about, "contact": contact, "legend": legend(lang)}
+    return {"title": c.title(lang), "intro": intro, "about": about, "contact": contact, "legend": legend(lang, True)}
 
 
 def write_data(c, folder: Path) -> None:
