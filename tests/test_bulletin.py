@@ -547,3 +547,22 @@ def test_evaluation_charts_and_headings_name_targets_in_words(bundled):
     md = evaluate(bundled, "440100", 2018).read_text(encoding="utf-8")
     headings = [line for line in md.splitlines() if line.startswith("#")]
     assert not [h for h in headings if "gz_" in h.replace("\\_", "_")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("region", "year", "lang"), [("000000", 2020, "both"), ("330000", None, "zh"), ("440100", 2021, "en")]
+)
+def test_no_code_identifier_for_readers_in_any_bulletin(bundled, region, year, lang):
+    out = make_bulletin(bundled, region, year, lang=lang)
+    codes = identifiers(bundled)
+    for name in ("bulletin.md", "bulletin.html"):
+        text = visible(out / name)
+        assert not [c for c in codes if re.search(rf"\b{re.escape(c)}\b", text)], (name, lang)
+        assert "README" not in text and "hukou_stats" not in text
+    assert not [c for c in codes if re.search(rf"\b{re.escape(c)}\b", workbook_text(out / "bulletin.xlsx"))]
+    c = collect(bundled, region, year)
+    assert c.unworded == []  # every note of the views found its words
+    if lang == "zh":  # the notes in Chinese only
+        md = (out / "bulletin.md").read_text(encoding="utf-8")
+        assert not [n for n in c.notes if n.en in md]
