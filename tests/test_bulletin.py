@@ -526,6 +526,7 @@ def width(ws, column: int) -> float:
     return next(d.width for d in ws.column_dimensions.values() if d.min <= column <= d.max)
 
 
+@pytest.mark.slow
 def test_evaluation_charts_and_headings_name_targets_in_words(bundled):
     from hukou_stats.analysis.targets import assess
     from hukou_stats.publish.bulletin.targets import target_label_en
