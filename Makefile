@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 REGION ?= 440100
 YEAR   ?=
 
-.PHONY: setup bulletin test check lint lock docs clean ingest build bench fuzz
+.PHONY: setup bulletin test check lint lock docs clean ingest build bench fuzz golden
 
 # installs exactly the versions of requirements.lock (the bounds are in pyproject.toml; `make lock` re-resolves)
 $(STAMP): pyproject.toml requirements.lock
@@ -59,6 +59,11 @@ test: $(STAMP)
 ## check: the fast tier for development (under a minute): everything but slow, render, kills, fuzz, notebook
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not (slow or render or kills or fuzz or notebook)"
+
+## golden: regenerate the golden copies of the bundled Guangzhou 2021 and China 2020 bulletins (tests/golden/),
+## after a change of figures or wording made on purpose; review the diff (git diff tests/golden) before committing
+golden: $(STAMP)
+	HUKOU_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q -p no:cacheprovider
 
 ## lint: ruff (lint and format) and mypy, as CI runs them
 lint: $(STAMP)

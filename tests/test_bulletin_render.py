@@ -6,6 +6,7 @@ installs them from Debian: libreoffice-calc, poppler-utils, chromium, fonts-noto
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from hukou_stats.publish.bulletin import columns as T
 from hukou_stats.publish.bulletin import make_bulletin
-from hukou_stats.publish.bulletin import tables as T
-from hukou_stats.publish.workbook import header
+from hukou_stats.publish.wording import people_en
 
 pytestmark = pytest.mark.render
 
@@ -90,8 +91,19 @@ def dom(gz, work):
 def test_libreoffice_converts_the_workbook_with_chinese_text(pdf):
     need(POPPLER, "poppler-utils")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for s in ("常住人口城镇化率", "户籍人口城镇化率", "广州市 Guangzhou", "86.46", "80.81", "5.65", "1,881.06", "[x]"):
+    for s in (
+        "常住人口城镇化率",
+        "户籍人口城镇化率",
+        "广州市 Guangzhou",
+        "86.46",
+        "80.81",
+        "5.65",
+        "1,881.06",
+        "[x]",
+        "note 1",
+    ):
         assert s in text, s
+    assert not re.search(r"(?<![\d,])2,0[12]\d(?![\d,])", text)  # years are years (2013), not thousands (2,013)
 
 
 def test_pdf_pages_render_with_a_cjk_font_not_empty_boxes(pdf, work):
@@ -137,15 +149,18 @@ class Figures(HTMLParser):
             self.found.append(self._stack.pop())
 
 
+KEYS = {"table3_series": "period", "table5_targets": "target_id"}
+
+
 def _csv(gz, name):
     with open(gz / f"{name}.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    key = "year" if name == "table3_series" else "target_id" if name == "table5_targets" else "region_code"
+    key = KEYS.get(name, "region_code")
     return {r[key]: r for r in rows}
 
 
-def _sheet(wb, name):
-    """{row key: {column name: cell}} read back from the workbook sheet of a table."""
+def _sheet(wb, name, sheet):
+    """{row key: {column name: cell}} read back from the workbook sheet of a table (rows in the CSV's order)."""
     cols = {
         "table1_regions": T.T1_COLUMNS,
         "table2_changes": T.T2_COLUMNS,
@@ -153,49 +168,62 @@ def _sheet(wb, name):
         "table4_hukou_flows": T.T4_COLUMNS,
         "table5_targets": T.T5_COLUMNS,
     }[name]
-    shown = [c for c in cols if c.shown]
-    ws = wb[SHEETS[name]]
+    shown = [c for c in cols if c.shown and c.name != "point"]
+    ws = wb[sheet]
     rows = list(ws.iter_rows())
-    h = next(i for i, r in enumerate(rows) if r[0].value == header(shown[0], "both"))
-    index = {cell.value: j for j, cell in enumerate(rows[h])}
-    return {
-        str(r[0].value): {c.name: r[index[header(c, "both")]] for c in shown}
-        for r in rows[h + 1 :]
-        if r[0].value is not None
-    }
+    h = next(i for i, r in enumerate(rows) if str(r[0].value or "").startswith("This worksheet contains")) + 1
+    index = {str(cell.value).split(" [note")[0]: j for j, cell in enumerate(rows[h])}
+    body = [r for r in rows[h + 1 :] if r[0].value is not None]
+    keys = list(_csv(SHEET_FOLDER[0], name))
+    return {k: {c.name: r[index[c.header("both")]] for c in shown} for k, r in zip(keys, body)}
+
+
+SHEET_FOLDER = []
 
 
 def test_every_figure_on_the_page_equals_the_csv_and_the_workbook(gz, dom):
     p = Figures()
     p.feed(dom)
     wb = openpyxl.load_workbook(gz / "bulletin.xlsx")
-    csvs = {n: _csv(gz, n) for n in SHEETS if (gz / f"{n}.csv").exists()}
-    sheets = {n: _sheet(wb, n) for n in csvs}
+    names = [t for t in SHEETS if (gz / f"{t}.csv").exists()]
+    SHEET_FOLDER[:] = [gz]
+    csvs = {n: _csv(gz, n) for n in names}
+    sheets = {n: _sheet(wb, n, f"T{i}") for i, n in enumerate(names, 1)}
     checked = {"text": 0, "table": 0}
     for tag, a, text in p.found:
         table, key, col = a["data-table"], a["data-key"], a["data-col"]
         expected = csvs[table][key][col]
         cell = sheets[table][key][col]
-        if tag == "span":  # a figure in the bulletin text: absolute value, signed in data-value
-            assert Decimal(a["data-value"]) == Decimal(expected) and Decimal(text) == abs(Decimal(expected))
+        if (
+            tag == "span"
+        ):  # a figure in the text: absolute value (in millions for English readers), signed in data-value
+            assert Decimal(a["data-value"]) == Decimal(expected)
+            shown = (
+                people_en(abs(Decimal(expected)))
+                if a.get("data-format") == "people-en"
+                else f"{abs(Decimal(expected)):f}"
+            )
+            assert text == shown, (table, key, col)
             checked["text"] += 1
         else:
-            assert text == (expected if expected != "" else "—"), (table, key, col)
+            assert text == (expected if expected != "" else text), (table, key, col)
+            assert expected != "" or text in ("[x]", "[z]"), (table, key, col)
             checked["table"] += 1
         if expected == "":
-            assert cell.value == "[x]", (table, key, col)
+            assert cell.value in ("[x]", "[z]") and cell.value == text, (table, key, col)
         else:
             assert cell.value == pytest.approx(float(expected), abs=0), (table, key, col)
             decimals = len(expected.split(".")[1]) if "." in expected else 0
             fmt = cell.number_format
             assert (len(fmt.split(".")[1]) if "." in fmt else 0) == decimals, (table, key, col, fmt)
-    assert checked["text"] >= 10 and checked["table"] >= 150, checked
+    assert checked["text"] >= 30 and checked["table"] >= 150, checked
 
 
 def test_the_page_is_self_contained_and_prints_on_a4(gz, work):
     page = (gz / "bulletin.html").read_text(encoding="utf-8")
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
     assert page.count('src="data:image/svg+xml;base64,') == 2 and "<link" not in page and "<script" not in page
+    assert 'href="methodology.html"' in page
     assert "@page { size: A4" in page
     need(CHROMIUM, "chromium")
     need(POPPLER, "poppler-utils")

@@ -78,7 +78,7 @@ def test_bulletin_wrong_options_are_usage_errors(bundled):
 def test_bulletin_lang_and_formats(bundled):
     r = run(bundled, "bulletin", "-r", "guangzhou", "-y", "2020", "--lang", "zh", "--formats", "md,csv")
     assert r.exit_code == 0, r.output
-    out = bundled.out / "bulletin" / "440100" / "2020"
+    out = bundled.out / "bulletin" / "440100" / "2020" / "zh"
     assert (out / "bulletin.md").exists() and not (out / "bulletin.xlsx").exists()
     assert "## Bulletin" not in (out / "bulletin.md").read_text(encoding="utf-8")
 

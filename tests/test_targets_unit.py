@@ -247,7 +247,7 @@ def test_evaluate_writes_markdown_html_and_charts(synth):
     assert r.exit_code == 0, r.output
     d = synth.out / "evaluation" / "330000" / "2018"
     md = (d / "evaluation.md").read_text(encoding="utf-8")
-    assert "中期评估 mid-term" in md and "需加快进度" in md and "latest release" in md
+    assert "中期评估" in md and "mid-term evaluation" in md and "需加快进度" in md and "latest release" in md
     assert (d / "i_accel.png").read_bytes()[:4] == b"\x89PNG"
     assert 'src="i_accel.png"' in (d / "evaluation.html").read_text(encoding="utf-8")
 

@@ -27,19 +27,28 @@ def bulletin_cmd(
             "--formats", help="Comma-separated: xlsx,html,md,csv (default: all). Charts (PNG, SVG) are always written."
         ),
     ] = "xlsx,html,md,csv",
+    force: Annotated[bool, typer.Option("--force", help="Write the bulletin even when it is up to date.")] = False,
 ):
-    """Write the bulletin to out/bulletin/<region_code>/<year>/: workbook (bulletin.xlsx), page (bulletin.html),
-    Markdown (bulletin.md), one CSV per table with datapackage.json, and the charts (PNG, SVG).
+    """Write the bulletin to out/bulletin/<region_code>/<year>/<lang>/: workbook (bulletin.xlsx), page
+    (bulletin.html), Markdown (bulletin.md), one CSV per table with notes.csv and datapackage.json, the charts
+    (PNG, SVG) and the methodology note (methodology.html, methodology.md).
 
-    The folder is written aside and swapped in at the end: a failure leaves the previous bulletin as it was.
+    The folder is written aside and swapped in at the end: a failure leaves the previous bulletin as it was. When
+    nothing changed since the last run (same options, same database, same program, outputs intact) nothing is
+    rewritten; the publisher's name, contact and release date come from hukou-stats.toml ([publisher]).
 
     Example: hukou-stats bulletin --region guangzhou --year 2021 --lang zh --formats xlsx,html
     """
-    from hukou_stats.publish.bulletin import make_bulletin
-    from hukou_stats.publish.bulletin.make import parse_formats, parse_lang
+    from hukou_stats.publish.bulletin.make import make_bulletin, parse_formats, parse_lang
 
     path = make_bulletin(
-        project(), region, year, release=parse_release(release), lang=parse_lang(lang), formats=parse_formats(formats)
+        project(),
+        region,
+        year,
+        release=parse_release(release),
+        lang=parse_lang(lang),
+        formats=parse_formats(formats),
+        force=force,
     )
     out.print(f"bulletin: {path}")
 
@@ -51,7 +60,8 @@ def evaluate_cmd(
     as_of: Annotated[int, typer.Option("--as-of", help="Evaluation year: 2018 = mid-term, 2020 = final.")] = 2020,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
 ):
-    """Write the target evaluation report (Markdown, HTML, charts) to out/evaluation/<region>/<as-of>/.
+    """Write the target evaluation report (Markdown, HTML, charts, methodology note) to
+    out/evaluation/<region>/<as-of>/.
 
     Example: hukou-stats evaluate --region guangzhou --as-of 2018
     """

@@ -208,15 +208,23 @@ def verify(path: Path) -> list[Verified]:
     return [verify_manifest(m) for m in find_manifests(path)]
 
 
-def write_output_manifest(project, folder: Path, release: str = "latest", publish_as: Path | None = None) -> Path:
+def write_output_manifest(
+    project,
+    folder: Path,
+    release: str = "latest",
+    publish_as: Path | None = None,
+    inputs: list | None = None,
+    extra: dict | None = None,
+) -> Path:
     """The manifest of an output folder made from the database (the bulletin, an evaluation): its inputs are
     the database and everything the database was built from (as recorded in hukou.duckdb.manifest.json), so
-    a published table traces back to the raw files. Outputs: every file in the folder.
+    a published table traces back to the raw files, plus `inputs` (e.g. a settings file). Outputs: every file in
+    the folder. `extra`: more keys to record (e.g. what was asked for).
 
         write_output_manifest(project, out_dir, release=release.label)   # e.g. at the end of make_bulletin
     """
     db = Path(project.database)
     recorded = manifest_path(db)
     upstream = read_manifest(recorded)["inputs"] if recorded.is_file() else []
-    inputs = [*upstream, db, *([recorded] if recorded.is_file() else [])]
-    return write_manifest(folder, inputs, release=release, root=project.root, publish_as=publish_as)
+    all_inputs = [*upstream, db, *([recorded] if recorded.is_file() else []), *(inputs or [])]
+    return write_manifest(folder, all_inputs, release=release, root=project.root, publish_as=publish_as, extra=extra)

@@ -1,25 +1,44 @@
 """Output folders written all or nothing: the bulletin and the evaluation reports are written into a hidden
 staging folder beside their target, checked, given their provenance manifest, and swapped in whole; a failure
-leaves the previous folder as it was."""
+leaves the previous folder as it was.
+
+A folder whose manifest records the same request (what was asked for, and a fingerprint of the program) and
+whose inputs and outputs all still match their recorded hashes is up to date: `up_to_date` says so, and the
+caller writes nothing (a second run with nothing changed rewrites no file, manifest.json included).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
-from hukou_stats.core.errors import InputOutputError
+from hukou_stats import __version__
+from hukou_stats.core.errors import HukouStatsError, InputOutputError
 from hukou_stats.core.project import Project
-from hukou_stats.core.provenance import write_output_manifest
+from hukou_stats.core.provenance import MANIFEST, read_manifest, verify_manifest, write_output_manifest
+
+REQUEST = "request"  # the manifest key holding what the folder was made for
 
 
 @contextlib.contextmanager
-def staged_folder(project: Project, target: Path, release: str) -> Iterator[Path]:
+def staged_folder(
+    project: Project,
+    target: Path,
+    release: str,
+    request: dict | None = None,
+    inputs: list[Path] | None = None,
+    extra: dict | None = None,
+) -> Iterator[Path]:
     """Yield a staging folder; when the block ends without error, every file in it is checked, manifest.json
-    is written (recorded under the target's paths) and the folder replaces `target`."""
+    is written (recorded under the target's paths, with `request`, the extra `inputs` and `extra` keys) and the
+    folder replaces `target`."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
@@ -28,7 +47,8 @@ def staged_folder(project: Project, target: Path, release: str) -> Iterator[Path
         raise InputOutputError(f"cannot write {target}: {e}") from e
     try:
         yield staging
-        finish_folder(project, staging, sorted(p.name for p in staging.iterdir()), release, target)
+        files = sorted(p.name for p in staging.iterdir())
+        finish_folder(project, staging, files, release, target, request, inputs, extra)
         publish_folder(staging, target)
     except OSError as e:
         raise InputOutputError(f"cannot write {target}: {e}") from e
@@ -37,15 +57,26 @@ def staged_folder(project: Project, target: Path, release: str) -> Iterator[Path
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def finish_folder(project: Project, folder: Path, files: list[str], release: str, publish_as: Path) -> None:
-    """Complete a staged folder before it is published: every file written must be there and
-    non-empty; then manifest.json (provenance: SHA-256 of the database and the raw files it was built from,
-    of every file in the folder, tool version, release, time), recorded under the published folder's path."""
+def finish_folder(
+    project: Project,
+    folder: Path,
+    files: list[str],
+    release: str,
+    publish_as: Path,
+    request: dict | None = None,
+    inputs: list[Path] | None = None,
+    extra: dict | None = None,
+) -> None:
+    """Complete a staged folder before it is published: every file written must be there and non-empty; then
+    manifest.json (provenance: SHA-256 of the database and the raw files it was built from, of every file in the
+    folder, tool version, release, time), recorded under the published folder's path. The previous manifest is
+    kept as it is when nothing but its time would change (content is compared, not times)."""
     check_folder(folder, files)
-    previous = publish_as / "manifest.json"
-    if previous.is_file():  # kept as it is when nothing but the time would change (a re-run is byte-identical)
-        shutil.copy2(previous, folder / "manifest.json")
-    write_output_manifest(project, folder, release=release, publish_as=publish_as)
+    previous = publish_as / MANIFEST
+    if previous.is_file():
+        shutil.copy2(previous, folder / MANIFEST)
+    keys = ({REQUEST: request} if request else {}) | (extra or {})
+    write_output_manifest(project, folder, release=release, publish_as=publish_as, inputs=inputs, extra=keys or None)
 
 
 def check_folder(folder: Path, files: list[str]) -> None:
@@ -72,3 +103,43 @@ def publish_folder(staging: Path, target: Path) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def recorded(target: Path) -> dict:
+    """The manifest of a folder as a dict ({} when there is none or it cannot be read)."""
+    try:
+        return read_manifest(target / MANIFEST) if (target / MANIFEST).is_file() else {}
+    except (HukouStatsError, OSError):
+        return {}
+
+
+def up_to_date(project: Project, target: Path, request: dict, inputs: list[Path] | None = None) -> bool:
+    """True when `target` was made for `request`, and its recorded inputs (the database and what it was built
+    from) and outputs (every file, none added) are unchanged; `inputs` (e.g. a settings file) must be recorded
+    too. Any doubt (no manifest, unreadable, drift) is False: the folder is made again."""
+    mpath = target / MANIFEST
+    if not mpath.is_file():
+        return False
+    try:
+        m = read_manifest(mpath)
+        if m.get(REQUEST) != request:
+            return False
+        recorded = {e["path"] for e in m.get("inputs", [])}
+        if any(project.label(p) not in recorded for p in inputs or []):
+            return False
+        return not verify_manifest(mpath).drift
+    except (HukouStatsError, OSError, KeyError, TypeError, ValueError):
+        return False
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 over the program's own files (Python, SQL, text shipped with it) and its version: a changed
+    program makes every output out of date."""
+    h = hashlib.sha256(__version__.encode())
+    root = Path(str(resources.files("hukou_stats")))
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".sql", ".md", ".yaml", ".toml") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()

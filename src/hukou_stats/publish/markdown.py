@@ -1,116 +1,91 @@
-"""bulletin.md for wikis and repositories: text, tables, charts (as image links), notes and sources."""
+"""Markdown writer of a Document (the bulletin, the evaluation report): text, tables, figures as image links,
+notes and sources. Everything printed from data goes through `escape`, so that a region name or a source text
+can never become a heading, a link, a table cell boundary or HTML."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
 
-from hukou_stats.publish.bulletin.tables import Table, display_text, pick
-from hukou_stats.publish.bulletin.text import Bulletin
+from hukou_stats.publish.document import (
+    Document,
+    Fig,
+    Figure,
+    Heading,
+    Links,
+    NoteList,
+    Para,
+    TableBlock,
+    cell,
+    note_line,
+    table_title,
+)
 
-MISSING = "—"
+# characters that start Markdown (or GitHub's HTML, math and table) syntax anywhere in a line
+SPECIAL = re.compile(r"([\\`*_\[\]<>|~$&#])")
+# what makes a line a list item, a quote or a setext heading when it starts the line
+LINE_START = re.compile(r"^(\s*)([+\-=>]|\d+(?=[.)]))")
 
 
-def _cell(v) -> str:
-    if v is None or v == "":
-        return MISSING
-    if isinstance(v, Decimal):
-        return f"{v:f}"
-    return str(v).replace("|", "\\|").replace("\n", " ")
+def escape(text) -> str:
+    """Literal text in Markdown: line breaks become spaces (a cell or a paragraph stays on its line); backslash,
+    backtick, emphasis, brackets (links, images), angle brackets (HTML, autolinks), pipes (table cells), tilde,
+    dollar (math), ampersand (entities) and hash (headings) are backslash-escaped."""
+    s = " ".join(str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return SPECIAL.sub(r"\\\1", s)
 
 
-def _head(c, lang: str) -> str:
-    return c.zh if lang == "zh" else c.en if lang == "en" else f"{c.zh}<br>{c.en}"
+def line(text: str) -> str:
+    """An escaped text that starts a line: a leading list, quote or heading marker is escaped too
+    (1. -> 1\\., - -> \\-)."""
+    m = LINE_START.match(text)
+    if not m:
+        return text
+    lead, mark = m.groups()
+    rest = text[m.end() :]
+    return f"{lead}{mark}\\{rest}" if mark[0].isdigit() else f"{lead}\\{mark}{rest}"
 
 
-def table_md(t: Table, n: int, lang: str) -> list[str]:
+def pieces(ps) -> str:
+    return "".join(escape(p.text) if isinstance(p, Fig) else escape(p) for p in ps)
+
+
+def table_md(tb: TableBlock, doc: Document) -> list[str]:
+    t, lang = tb.table, doc.lang
     cols = t.shown
-    title = {"zh": f"### 表{n} {t.title_zh}", "en": f"### Table {n}. {t.title_en}"}.get(
-        lang, f"### 表{n} {t.title_zh}\nTable {n}. {t.title_en}"
-    )
-    lines = [
-        title,
-        "",
-        "| " + " | ".join(_head(c, lang) for c in cols) + " |",
-        "|" + "|".join("---" if c.type == "string" else "---:" for c in cols) + "|",
-    ]
+    lines = [f"### {escape(x)}" if i == 0 else escape(x) for i, x in enumerate(table_title(t, tb.number, lang))]
+    head = ["<br>".join(escape(part) for part in t.head(c, lang).split("\n")) for c in cols]
+    lines += ["", "| " + " | ".join(head) + " |"]
+    lines.append("|" + "|".join("---" if c.type == "string" else "---:" for c in cols) + "|")
     for r in t.records():
-        lines.append(
-            "| "
-            + " | ".join(
-                _cell(r[c.name]) if c.type != "string" else display_text(r, c, lang).replace("|", "\\|") for c in cols
-            )
-            + " |"
-        )
+        lines.append("| " + " | ".join(escape(cell(t, r, c, lang)[0]) for c in cols) + " |")
     lines.append("")
-    lines += [x for note in t.notes for x in (note, "")]
-    row_notes = (
-        []
-        if "note" in {c.name for c in cols}
-        else [(r.get("region_name") or r.get(t.key), r.get("note")) for r in t.records() if r.get("note")]
-    )
-    if row_notes:
-        lines += ["说明 Notes:", ""] + [f"- {a}: {b}" for a, b in row_notes] + [""]
+    for n in t.all_notes():
+        lines += [escape(note_line(doc.notes[n], lang)), ""]
     if t.sources:
-        lines += ["资料来源 Sources (release date / 发布日期):", ""]
-        lines += [
-            f"{i}. {s} — {rel or 'release date unknown / 发布日期不详'}" for i, (s, rel) in enumerate(t.sources, 1)
-        ]
+        lines += [escape({"zh": "资料来源：", "en": "Sources:"}.get(lang, "资料来源 Sources:")), ""]
+        lines += [f"{i}. {escape(s)}" + (f" — {escape(rel)}" if rel else "") for i, (s, rel) in enumerate(t.sources, 1)]
         lines.append("")
     return lines
 
 
-def render(
-    *,
-    title_zh: str,
-    title_en: str,
-    lang: str,
-    synthetic: bool,
-    texts: list[Bulletin],
-    tables: list[Table],
-    charts: list[tuple[str, str, str]],
-    notes: list[tuple[str, str]],
-    release_line: str,
-    missing_targets: str | None,
-) -> str:
-    lines = []
-    if synthetic:
-        lines += [
-            "> **SYNTHETIC DATA — 合成数据，非官方统计。** Some figures come from a source labelled SYNTHETIC.",
-            "",
-        ]
-    prefix = "SYNTHETIC 合成数据 — " if synthetic else ""
-    if lang != "en":
-        lines.append(f"# {prefix}{title_zh}")
-    if lang != "zh":
-        lines.append(f"{'#' if lang == 'en' else '##'} {prefix if lang == 'en' else ''}{title_en}")
-    lines += ["", release_line, ""]
-    for b in texts:
-        lines += ["## 公报" if b.lang == "zh" else "## Bulletin", "", b.plain(), ""]
-    if charts:
-        lines += (
-            [f"## {pick('图', 'Charts', lang)}", ""]
-            + [x for path, alt, caption in charts for x in (f"![{alt}]({path})", "", f"*{caption}*", "")]
-            + [""]
-        )
-    lines += [
-        f"## {pick('表', 'Tables', lang)}",
-        "",
-        pick(
-            f"“{MISSING}” 表示无数据，从不以 0 代替；数据按公布精度四舍五入。",
-            f"“{MISSING}” = not available (never 0). Figures are rounded half-up to their published precision.",
-            lang,
-        ),
-        "",
-    ]
-    for n, t in enumerate(tables, 1):
-        lines += table_md(t, n, lang)
-    if missing_targets:
-        lines += [missing_targets, ""]
-    lines += [f"## {pick('注释', 'Notes', lang)}", ""] + [f"- **{ref}**: {text}" for ref, text in notes] + [""]
-    lines += [
-        "---",
-        "Produced by hukou-stats from data/processed/hukou.duckdb. Machine-readable tables: "
-        + ", ".join(f"`{t.name}.csv`" for t in tables)
-        + " and `datapackage.json`.",
-    ]
-    return "\n".join(lines) + "\n"
+def render(doc: Document) -> str:
+    lines: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            lines += ["#" * b.level + " " + escape(b.text), ""]
+        elif isinstance(b, Para):
+            text = line(pieces(b.pieces))
+            lines += [f"> **{text}**" if b.kind == "banner" else text, ""]
+        elif isinstance(b, TableBlock):
+            lines += table_md(b, doc)
+        elif isinstance(b, Figure):
+            lines += [f"![{escape(b.alt)}]({b.file})", "", f"*{escape(b.caption)}*", ""]
+        elif isinstance(b, NoteList):
+            for n in b.notes:
+                lines += [escape(note_line(n, doc.lang)), ""]
+        elif isinstance(b, Links):
+            lines += [f"- [{escape(name)}]({name}): {escape(what)}" for name, what in b.items] + [""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+__all__ = ["escape", "render"]

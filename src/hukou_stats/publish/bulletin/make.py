@@ -1,40 +1,29 @@
-"""Writes out/bulletin/<region_code>/<year>/: bulletin.xlsx, bulletin.html, bulletin.md, one CSV per table
-with datapackage.json, and the charts (PNG and SVG), from one Content gathered from the database; the folder
-is written all or nothing (publish.folder)."""
+"""Writes out/bulletin/<region_code>/<year>/<lang>/: bulletin.xlsx, bulletin.html, bulletin.md, one CSV per table
+with notes.csv and datapackage.json, the charts (PNG and SVG) and the methodology note (methodology.html, .md),
+from one Content gathered from the database; the folder is written all or nothing (publish.folder).
+
+A second run with nothing changed rewrites nothing: the folder's manifest records the request (region, year,
+release, language, formats, the code and the publisher settings) and the inputs (the database and everything
+it was built from); when both are as recorded and every output is intact, the bulletin is up to date and the
+run stops there.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hukou_stats.core.errors import UsageError
-from hukou_stats.core.numbers import round_half_up
 from hukou_stats.core.project import Project
-from hukou_stats.publish import html as html_mod
-from hukou_stats.publish import markdown as md_mod
-from hukou_stats.publish.bulletin import charts as charts_mod
-from hukou_stats.publish.bulletin.tables import (
-    BASE_YEAR,
-    Table,
-    changes_table,
-    flows_table,
-    pick,
-    region_rows,
-    regions_table,
-    series_table,
-    targets_table,
-)
-from hukou_stats.publish.bulletin.text import bulletin_text
-from hukou_stats.publish.datapackage import datapackage, table_csv
-from hukou_stats.publish.folder import staged_folder
-from hukou_stats.reference.registry import load_registry
+from hukou_stats.core.vocabulary import SYNTHETIC_TITLE_PREFIX, is_synthetic
+from hukou_stats.publish.folder import code_fingerprint, recorded, staged_folder, up_to_date
+from hukou_stats.publish.publisher import Publisher, config_path, load_publisher
 from hukou_stats.reference.releases import Release, parse_release
-from hukou_stats.warehouse.connection import connect
 
 FORMATS = ("xlsx", "html", "md", "csv")
 LANGS = ("zh", "en", "both")
-SYNTHETIC_MARK = "SYNTHETIC"
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:
@@ -67,29 +56,27 @@ def default_year(con, region: str) -> int:
     return int(both if both is not None else either)
 
 
-def is_synthetic(tables: list[Table]) -> bool:
-    """True when any figure used comes from a source (or series/basis) labelled SYNTHETIC."""
-    for t in tables:
-        texts = [s for s, _ in t.sources]
-        for c in ("resident_source", "hukou_source", "resident_basis", "hukou_basis", "flows_source"):
-            if c in t.frame.columns:
-                texts += [str(v) for v in t.frame[c] if v]
-        if any(SYNTHETIC_MARK.lower() in s.lower() for s in texts):
-            return True
-    return False
-
-
 @dataclass
 class Content:
+    """Everything the bulletin shows, in every format."""
+
     code: str
     year: int
     name_zh: str
     name_en: str
     release: Release
-    tables: list[Table]
-    notes: list[tuple[str, str]]
+    tables: list  # Table, numbered in order (T1, T2, ...)
+    notes: list  # Note, numbered
+    text_source: object  # text.Source
+    children: object  # text.Children
+    series_names: tuple[str, str]  # the headline resident series, in Chinese and English
+    series_rows: list[dict]  # T3 records (the chart reads them)
+    region_rows: list[dict]  # T1 records
+    publisher: Publisher
     synthetic: bool
-    has_targets: bool
+    omitted: list[tuple[str, str]] = field(default_factory=list)  # tables left out, why (zh, en)
+    unworded: list[str] = field(default_factory=list)  # notes of the views no sentence was found for (tests)
+    default_year: int | None = None  # the region's default bulletin year in this database
 
     @property
     def title_zh(self) -> str:
@@ -97,162 +84,200 @@ class Content:
 
     @property
     def title_en(self) -> str:
-        return f"{self.name_en} {self.year}: statistical bulletin on resident and hukou urbanization rates"
+        return f"{self.name_en} {self.year}: statistical bulletin on the resident and hukou urbanization rates"
 
-    @property
-    def release_line(self) -> str:
-        return f"数据版本 Release used: {self.release.label_zh} / {self.release.label}"
+    def title(self, lang: str) -> str:
+        t = self.title_zh if lang == "zh" else self.title_en if lang == "en" else f"{self.title_zh} / {self.title_en}"
+        return (SYNTHETIC_TITLE_PREFIX if self.synthetic else "") + t
 
-    @property
-    def region_line(self) -> str:
-        return f"地区 Region: {self.name_zh} {self.name_en} ({self.code}); 年份 Year: {self.year}"
-
-    @property
-    def missing_targets(self) -> str | None:
+    def release_line(self, lang: str) -> str:
+        zh, en = f"数据版本：{self.release.label_zh}", f"Release used: {self.release.label}"
         return (
-            None
-            if self.has_targets
-            else (
-                "表5（目标完成情况）从略：本地区在 data/reference/targets.toml 中没有目标。"
-                " Table 5 (targets) is omitted: the region has no target."
-            )
+            zh
+            if lang == "zh"
+            else en
+            if lang == "en"
+            else f"数据版本 Release used: {self.release.label_zh} / {self.release.label}"
         )
 
-    def table(self, name: str) -> Table:
-        return next(t for t in self.tables if t.name == name)
+    def region_line(self, lang: str) -> str:
+        zh = f"地区：{self.name_zh}（{self.code}）；年份：{self.year}"
+        en = f"Region: {self.name_en} ({self.code}); year: {self.year}"
+        return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+
+    def table(self, name: str):
+        return next((t for t in self.tables if t.name == name), None)
 
 
-def _notes(con, code: str, tables: list[Table]) -> list[tuple[str, str]]:
-    notes = [
-        (
-            "definitions",
-            "常住人口城镇化率 = 城镇常住人口 ÷ 常住人口 × 100（城镇按《统计上划分城乡的规定》）；户籍人口城镇化率 = "
-            "城镇户籍人口 ÷ 户籍人口 × 100（公安户籍登记）；差距 = 常住人口城镇化率 − 户籍人口城镇化率，单位个百分点。Resident rate "
-            "= urban resident population / resident population × 100; hukou rate = urban hukou population / hukou "
-            "population × 100 (public-security register); gap = resident rate − hukou rate, in percentage points. "
-            "Rates are computed from summed counts (never averaged); half-up rounding at output only. Urban counts "
-            "marked derived are the total × the published rate (推算).",
-        ),
-        (
-            "changes",
-            "变化只在同一口径（series）、同一定义、同一时点之间计算；跨口径、跨定义断点或跨2020年人口普查修订的变化不计算（无数据），"
-            "原因见各表“说明”。Changes only within one series, definition and point date; across a definition break or "
-            "the 2020 census benchmark revision they are not available, never silently bridged.",
-        ),
-    ]
-    breaks = []
+def _sources_synthetic(tables) -> bool:
+    """True when any figure used comes from a source (or series) labelled SYNTHETIC."""
     for t in tables:
-        if "note" in t.frame.columns:
-            for r in t.records():
-                for part in str(r.get("note") or "").split("; "):
-                    if ("break" in part or "bridge" in part) and part not in breaks:
-                        breaks.append(part)
-    notes.append(
-        (
-            "breaks",
-            "定义断点与口径 Definition breaks: "
-            + (" | ".join(breaks) if breaks else "none in the figures shown / 所列数据无定义断点"),
-        )
-    )
-    if code == "000000":
-        prefix, pattern = "", "__0000"
-    else:
-        prefix = code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
-        pattern = prefix + "%"
-    changes = con.execute(
-        "SELECT DISTINCT CAST(effective_date AS VARCHAR), old_name, old_code, new_name, new_code, change_type "
-        "FROM admin_changes WHERE (old_code LIKE ? OR new_code LIKE ?) ORDER BY 1, 3, 5",
-        [pattern, pattern],
-    ).fetchall()
-    notes.append(
-        (
-            "boundaries",
-            "行政区划变更 Boundary changes (figures are shown on the boundaries as published, not "
-            "bridged): "
-            + (
-                "; ".join(f"{d} {on} {oc} → {nn} {nc} ({t})" for d, on, oc, nn, nc, t in changes)
-                if changes
-                else "none recorded in admin_changes.csv / 无"
-            ),
-        )
-    )
-    revs = con.execute(
-        "SELECT measure, n_years, mean_revision, mean_abs_revision, first_year, last_year, unit "
-        "FROM revision_summary WHERE region_code = ? ORDER BY measure",
-        [code],
-    ).fetchall()
+        texts = [s for s, _ in t.sources]
+        for c in ("resident_source", "hukou_source", "resident_series", "hukou_series", "flows_source"):
+            if c in t.frame.columns:
+                texts += [str(v) for v in t.frame[c] if v]
+        if any(is_synthetic(s) for s in texts):
+            return True
+    return False
 
-    def _rev(x, unit):  # persons in whole persons, rates in points, rounded half-up at output
-        return (
-            f"{round_half_up(x, 0):,}人 (persons)"
-            if unit == "persons"
-            else f"{round_half_up(x, 2)} 个百分点 (pp)"
-            if unit == "pct"
-            else f"{round_half_up(x, 2)} {unit}"
-        )
 
-    if revs:
-        notes.append(
-            (
-                "revisions",
-                "修订 Revisions (latest minus first release, figures released at least twice): "
-                + "; ".join(
-                    f"{m} {a}–{b}: {n} year(s), mean {_rev(mr, u)}, mean absolute {_rev(ma, u)}"
-                    for m, n, mr, ma, a, b, u in revs
-                )
-                + ". See `hukou-stats revisions`.",
-            )
-        )
-    notes.append(
-        (
-            "flows",
-            "户籍人口变动（出生、死亡、迁入、迁出）来自公安户籍登记，只列已公布者。Hukou flows from the register, "
-            "where published.",
-        )
-    )
-    notes.append(
-        (
-            "targets",
-            "目标评估方法见 README（Targets）：最终评估与目标比较，中期评估用进度比。Target assessment as in "
-            "hukou_stats.analysis.targets; the release used is named in each row.",
-        )
-    )
-    return notes
+def resolve(project: Project, region: str, year: int | None, release: Release) -> tuple[str, int]:
+    """The region's code and the bulletin year (default: the latest with both rates)."""
+    from hukou_stats.reference.registry import load_registry
+    from hukou_stats.warehouse.connection import connect
+
+    code = load_registry(project).resolve(region)
+    if year is not None:
+        return code, int(year)
+    con = connect(project, release=release)
+    try:
+        return code, default_year(con, code)
+    finally:
+        con.close()
 
 
 def collect(project: Project, region: str, year: int | None = None, release: Release | str | None = None) -> Content:
     """Everything the bulletin shows, from the database (one source of truth for every format)."""
+    from hukou_stats.analysis.targets import assess
+    from hukou_stats.publish.bulletin import context, figures
+    from hukou_stats.publish.bulletin.tables import Builder
+    from hukou_stats.publish.bulletin.targets import headline_precision, target_rows
+    from hukou_stats.publish.bulletin.text import Children, Source
+    from hukou_stats.publish.notes import PROVIDERS, NoteBook, NoteContext
+    from hukou_stats.publish.wording import Vocab
+    from hukou_stats.reference.registry import load_registry
+    from hukou_stats.warehouse.connection import connect
+
     rel = release if isinstance(release, Release) else parse_release(release)
     reg = load_registry(project)
     code = reg.resolve(region)
     con = connect(project, release=rel)
     try:
-        year = year or default_year(con, code)
-        n = con.execute(
-            "SELECT count(*) FROM urbanization WHERE year = ? AND (region_code = ? OR parent_code = ?)",
-            [year, code, code],
-        ).fetchone()[0]
-        if n == 0:
-            raise UsageError(f"no urbanization rate for {code} {reg.name(code)} or its children in {year}")
+        vocab = Vocab.load(con)
+        default = default_year(con, code)
+        year = year or default
         me = reg.get(code)
         name_zh = me.name_zh if me else reg.name(code)
         name_en = (me.name_en if me else "") or code
         kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, dt.date(year, 12, 31), complete_only=False)]
         listed = [(code, name_zh, name_en), *kids]
-        rows = region_rows(con, listed, year)
-        tables = [
-            regions_table(rows, year),
-            changes_table(rows, year),
-            series_table(con, code, year),
-            flows_table(con, listed, year),
-        ]
-        t5 = targets_table(con, code, year, rel)
-        if t5 is not None:
-            tables.append(t5)
-        notes = _notes(con, code, tables)
+        rows = figures.region_rows(con, listed, year, vocab)
+        if not rows:
+            raise UsageError(f"no figure for {code} {name_zh} or its subdivisions in {year}")
+        shown = {r["region_code"] for r in rows}
+        missing = [k for k in kids if k[0] not in shown]
+        book = NoteBook()
+        b = Builder(vocab, book, year)
+        units = context.subdivisions(reg, code)
+        english = {c: r.name_en for c in units if (r := reg.get(c)) is not None and r.name_en}
+        extra = [w for w in (context.boundary_note(con, code, units, english),) if w]
+        t1 = b.regions(rows, missing, extra)
+        t2 = b.changes(rows)
+        s_rows, gaps = figures.series_rows(con, code, name_zh, name_en, year, vocab)
+        t3 = b.series(s_rows, gaps, [w for w in (context.revisions_note(con, code),) if w])
+        t4 = b.flows(figures.balance_rows(con, listed, year))
+        assessed = assess(con, region=code, as_of=year).to_dict("records")
+        t5 = b.target_table(target_rows(assessed, b.targets, headline_precision(con, code)))
+        tables = [t for t in (t1, t2, t3, t4, t5) if t is not None]
+        _provider_notes(PROVIDERS, NoteContext(con, code, year, [c for c, _, _ in listed]), tables, book)
     finally:
         con.close()
-    return Content(code, year, name_zh, name_en, rel, tables, notes, is_synthetic(tables), t5 is not None)
+    omitted = _omitted(t2, t4, t5, assessed)
+    for i, t in enumerate(tables, 1):  # numbered as they appear: a table left out leaves no gap
+        t.ref = f"T{i}"
+    me_row = next((r for r in rows if r["region_code"] == code), {"region_code": code})
+    t2_row = next((r for r in t2.records() if r["region_code"] == code), None) if t2 else None
+    year_end = next((r for r in s_rows if r.get("year_end_only") and r["year"] == year), None)
+    res_series = me_row.get("resident_series") or ""
+    children = Children(
+        [r for r in rows if r["region_code"] != code],
+        len(missing),
+        *context.children_noun(me.level if me else None, [k[1] for k in kids]),
+        comparable=len({(r.get("resident_series"), r.get("resident_reference_date")) for r in rows[1:]}) <= 1,
+        **_children_when([r for r in rows if r["region_code"] != code], vocab),
+    )
+    return Content(
+        code=code,
+        year=year,
+        name_zh=name_zh,
+        name_en=name_en,
+        release=rel,
+        tables=tables,
+        notes=book.notes,
+        text_source=Source(me_row, t2_row, year_end, year),
+        children=children,
+        series_names=(vocab.series_name(res_series, "zh"), vocab.series_name(res_series, "en")),
+        series_rows=s_rows,
+        region_rows=rows,
+        publisher=load_publisher(project),
+        synthetic=_sources_synthetic(tables),
+        omitted=omitted,
+        unworded=list(b.phrases.unknown),
+        default_year=default,
+    )
+
+
+def _children_when(kids: list[dict], vocab) -> dict[str, str]:
+    """The point date of the subdivisions' figures, for the text, where all share one that is not the year-end."""
+    from hukou_stats.publish.wording import is_year_end, point_en, point_zh
+
+    dates = {d for r in kids for d in (r.get("resident_reference_date"), r.get("hukou_reference_date")) if d}
+    if len(dates) != 1 or is_year_end(next(iter(dates))):
+        return {}
+    d = next(iter(dates))
+    series = {r.get("resident_series") or r.get("hukou_series") for r in kids}
+    if len(series) == 1:
+        s = next(iter(series))
+        return {
+            "when_zh": f"（{vocab.series_name(s, 'zh')}，{point_zh(d, False)}）",
+            "when_en": f" ({vocab.series_name(s, 'en')}, {point_en(d)})",
+        }
+    return {"when_zh": f"（{point_zh(d, False)}）", "when_en": f" ({point_en(d)})"}
+
+
+def _provider_notes(providers, ctx, tables, book) -> None:
+    """Data-level notes from the note providers, placed on their table (title) or row."""
+    by_name = {t.name: t for t in tables}
+    for provide in providers:
+        for placed in provide(ctx):
+            t = by_name.get(placed.table)
+            if t is None:
+                continue
+            n = book.ref(placed.note)
+            target = t.notes if placed.row is None else t.row_notes.setdefault(str(placed.row), [])
+            if n not in target:
+                target.append(n)
+
+
+def _omitted(t2, t4, t5, assessed) -> list[tuple[str, str]]:
+    out = []
+    if t2 is None:
+        out.append(
+            (
+                "变化表从略：没有可比的上年或2013年数据。",
+                "The table of changes is left out: no comparable figure for the previous year or 2013.",
+            )
+        )
+    if t4 is None:
+        out.append(
+            (
+                "户籍人口变动表从略：本年没有公布户籍出生、死亡或迁移人数。",
+                "The table of hukou flows is left out: no births, deaths or migration published for the year.",
+            )
+        )
+    if t5 is None:
+        out.append(
+            (
+                "目标完成情况表从略：本地区没有规划目标。",
+                "The targets table is left out: the region has no plan target.",
+            )
+            if not assessed
+            else (
+                "目标完成情况表从略：各项目标均无相关数据。",
+                "The targets table is left out: no target has any figure.",
+            )
+        )
+    return out
 
 
 def _created(c: Content) -> dt.datetime:
@@ -260,120 +285,18 @@ def _created(c: Content) -> dt.datetime:
     return dt.datetime(c.year + 1, 1, 1)
 
 
-def write_charts(c: Content, folder: Path, lang: str) -> list[tuple[str, bytes, str, str]]:
-    """(stem, svg, caption, alt) of each chart written."""
-    out = []
-    t3, t1 = c.table("table3_series"), c.table("table1_regions")
-    specs = [
-        (
-            "chart1_rates",
-            charts_mod.rates_chart(
-                t3,
-                f"{c.name_zh}常住人口和户籍人口城镇化率（{BASE_YEAR}—{c.year}年）",
-                f"{c.name_en}: resident and hukou urbanization rates, {BASE_YEAR}-{c.year}",
-                lang,
-            ),
-            pick(
-                f"图1 {c.name_zh}两率及差距（据表3）",
-                "Figure 1. Both rates over time, gap shaded (from Table 3)",
-                lang,
-                " / ",
-            ),
-            f"Line chart of the resident and hukou urbanization rates of {c.name_en}, {BASE_YEAR}-{c.year}",
-        ),
-        (
-            "chart2_regions",
-            charts_mod.regions_chart(t1, f"{c.year}年各地区城镇化率", f"Urbanization rates by region, {c.year}", lang),
-            pick(
-                f"图2 {c.year}年各地区比较（据表1）",
-                f"Figure 2. Child regions compared, {c.year} (from Table 1)",
-                lang,
-                " / ",
-            ),
-            f"Bar chart of both rates for the regions under {c.name_en} in {c.year}",
-        ),
-    ]
-    for stem, data, caption, alt in specs:
-        if data is None:
-            continue
-        (folder / f"{stem}.png").write_bytes(data["png"])
-        (folder / f"{stem}.svg").write_bytes(data["svg"])
-        out.append((stem, data["svg"], caption, alt))
-    return out
-
-
-def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) -> list[str]:
-    """Write every requested format into `folder` (the staging folder); returns the file names."""
-    from hukou_stats.publish.workbook import write_workbook
-
-    texts = [
-        bulletin_text(c.table("table1_regions").records(), c.table("table2_changes").records(), c.year, lg)
-        for lg in (("zh", "en") if lang == "both" else (lang,))
-    ]
-    charts = write_charts(c, folder, lang)
-    if "csv" in formats:
-        for t in c.tables:
-            (folder / f"{t.name}.csv").write_text(table_csv(t), encoding="utf-8")
-        sources = []
-        for t in c.tables:
-            sources += [f"{s} ({r})" if r else s for s, r in t.sources if (f"{s} ({r})" if r else s) not in sources]
-        (folder / "datapackage.json").write_text(
-            datapackage(
-                c.tables,
-                name=f"hukou-bulletin-{c.code}-{c.year}",
-                title=f"{c.title_zh} / {c.title_en}",
-                description=f"{c.release_line}. Missing figures are empty cells (not available), never 0.",
-                sources=sources,
-                created=_created(c).isoformat() + "Z",
-                synthetic=c.synthetic,
-            ),
-            encoding="utf-8",
-        )
-    if "md" in formats:
-        (folder / "bulletin.md").write_text(
-            md_mod.render(
-                title_zh=c.title_zh,
-                title_en=c.title_en,
-                lang=lang,
-                synthetic=c.synthetic,
-                texts=texts,
-                tables=c.tables,
-                charts=[(f"{stem}.png", alt, cap) for stem, _, cap, alt in charts],
-                notes=c.notes,
-                release_line=c.release_line,
-                missing_targets=c.missing_targets,
-            ),
-            encoding="utf-8",
-        )
-    if "html" in formats:
-        (folder / "bulletin.html").write_text(
-            html_mod.render(
-                title_zh=c.title_zh,
-                title_en=c.title_en,
-                lang=lang,
-                synthetic=c.synthetic,
-                texts=texts,
-                tables=c.tables,
-                charts=[(svg, cap, alt) for _, svg, cap, alt in charts],
-                notes=c.notes,
-                release_line=c.release_line,
-                missing_targets=c.missing_targets,
-            ),
-            encoding="utf-8",
-        )
-    if "xlsx" in formats:
-        write_workbook(
-            folder / "bulletin.xlsx",
-            c.tables,
-            title=c.title_zh if lang == "zh" else c.title_en if lang == "en" else f"{c.title_zh} / {c.title_en}",
-            region_line=c.region_line,
-            release_line=c.release_line,
-            notes=c.notes,
-            synthetic=c.synthetic,
-            lang=lang,
-            created=_created(c),
-        )
-    return sorted(p.name for p in folder.iterdir())
+def request_key(project: Project, code: str, year: int, release: Release, lang: str, formats: tuple[str, ...]) -> dict:
+    """What the bulletin was asked for and made with, recorded in its manifest; the same key and unchanged
+    inputs mean the folder is up to date."""
+    return {
+        "what": "bulletin",
+        "region": code,
+        "year": year,
+        "release": release.label,
+        "lang": lang,
+        "formats": list(formats),
+        "code": code_fingerprint(),
+    }
 
 
 def make_bulletin(
@@ -383,12 +306,88 @@ def make_bulletin(
     release: Release | str | None = None,
     lang: str = "both",
     formats: tuple[str, ...] | str | None = FORMATS,
+    force: bool = False,
 ) -> Path:
-    """Write the bulletin for a region and year; returns out/bulletin/<code>/<year>/."""
+    """Write the bulletin for a region and year; returns out/bulletin/<code>/<year>/<lang>/ (<lang>-first,
+    <lang>-YYYY-MM-DD for another release than the latest). With nothing changed
+    since the last run (same request, same inputs, outputs intact) nothing is rewritten, unless `force`."""
     lang = parse_lang(lang)
     formats = parse_formats(formats) if isinstance(formats, str) or formats is None else tuple(formats)
-    c = collect(project, region, year, release)
-    target = project.out / "bulletin" / c.code / str(c.year)
-    with staged_folder(project, target, c.release.label) as staging:
+    rel = release if isinstance(release, Release) else parse_release(release)
+    extra_inputs = [p for p in (config_path(project),) if p.is_file()]
+    if not force:
+        done = existing(project, region, year, rel, lang, formats, extra_inputs)
+        if done is not None:
+            return done
+    code, year = resolve(project, region, year, rel)
+    target = project.out / "bulletin" / code / str(year) / folder_name(lang, rel)
+    key = request_key(project, code, year, rel, lang, formats)
+    if not force and up_to_date(project, target, key, extra_inputs):
+        return target
+    c = collect(project, code, year, rel)
+    extra = {"default_year": c.default_year}
+    with staged_folder(project, target, rel.label, request=key, inputs=extra_inputs, extra=extra) as staging:
         write_folder(c, staging, lang, formats)
     return target
+
+
+CODE = re.compile(r"^\d{6}$")
+
+
+def folder_name(lang: str, release: Release) -> str:
+    """zh, en or both; another release than the latest beside it: both-first, zh-2021-03-01."""
+    if release.as_of is not None:
+        return f"{lang}-{release.as_of.isoformat()}"
+    return lang if release.pick == "latest" else f"{lang}-{release.pick}"
+
+
+def existing(
+    project: Project, region: str, year: int | None, release: Release, lang: str, formats: tuple, inputs: list[Path]
+) -> Path | None:
+    """An up-to-date bulletin for this request, found from the manifests alone (no database, no registry): the
+    region given as its code, and, without a year, the folder of the year that was the default when it was made
+    (its recorded inputs unchanged, the default is still that year)."""
+    code = region.strip()
+    if not CODE.match(code):
+        return None
+    base = project.out / "bulletin" / code
+    name = folder_name(lang, release)
+    folders = [base / str(year) / name] if year else sorted(base.glob(f"*/{name}"))
+    for folder in folders:
+        y = folder.parent.name
+        if not y.isdigit() or (year is None and recorded(folder).get("default_year") != int(y)):
+            continue
+        if up_to_date(project, folder, request_key(project, code, int(y), release, lang, formats), inputs):
+            return folder
+    return None
+
+
+def write_folder(c: Content, folder: Path, lang: str, formats: tuple[str, ...]) -> list[str]:
+    """Write every requested format into `folder` (the staging folder); returns the file names."""
+    from hukou_stats.publish import html, markdown
+    from hukou_stats.publish.bulletin.report import bulletin_document, workbook_texts, write_charts, write_data
+    from hukou_stats.publish.document import methodology_text
+
+    charts = write_charts(c, folder, lang)
+    doc = bulletin_document(c, lang, charts, formats)
+    if "csv" in formats:
+        write_data(c, folder)
+    if "md" in formats:
+        (folder / "bulletin.md").write_text(markdown.render(doc), encoding="utf-8")
+    if "html" in formats:
+        (folder / "bulletin.html").write_text(html.render(doc), encoding="utf-8")
+    if "xlsx" in formats:
+        from hukou_stats.publish.workbook import write_workbook
+
+        write_workbook(
+            folder / "bulletin.xlsx", c.tables, notes=c.notes, lang=lang, created=_created(c), **workbook_texts(c, lang)
+        )
+    method = methodology_text()
+    (folder / "methodology.md").write_text(method, encoding="utf-8")
+    (folder / "methodology.html").write_text(
+        html.render_markdown_page(method, "方法说明 Methodology note"), encoding="utf-8"
+    )
+    return sorted(p.name for p in folder.iterdir())
+
+
+__all__ = ["FORMATS", "LANGS", "Content", "collect", "default_year", "make_bulletin"]
