@@ -102,10 +102,13 @@ def test_codes_outside_the_registry(tmp_path):
             {"a.csv": long_csv(line("999999", 2019, "resident_total", 1), line("440199", 2019, "resident_total", 1))},
         )
     )
+    # stored as figures of no unit, never a child in any sum; a malformed province part is said so
     assert [(i.row, i.severity, i.check) for i in checked.issues] == [
-        (2, "error", "region_code_known"),
+        (2, "warning", "region_code_known"),
         (3, "warning", "region_code_known"),
     ]
+    assert "province part 99 names no province" in checked.issues[0].message
+    assert "in no list of the code history" in checked.issues[1].message
 
 
 def test_an_empty_value_in_a_long_table_is_reported(tmp_path):

@@ -36,6 +36,23 @@ class ColumnEntry(BaseModel):
     _check_unit = field_validator("unit")(_unit)
 
 
+class SkipRule(BaseModel):
+    """Rows to leave out, by the text of one column: `values` (e.g. "NA", the code of rows that are no unit), or
+    `empty = true` (rows without a code that hold figures). Every row left out is counted in the report."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str = Field(min_length=1)
+    values: list[str] = []
+    empty: bool = False
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _says_what(self) -> SkipRule:
+        if not self.values and not self.empty:
+            raise ValueError("a skip rule needs values = [...] or empty = true")
+        return self
+
+
 class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     layout: Literal["years", "measures"] = Field(description="years: a column per year; measures: a column per measure")
@@ -61,6 +78,9 @@ class SpecModel(BaseModel):
     columns: dict[str, ColumnEntry] = {}
     years: dict[str, Year] = {}
     aliases: dict[str, Code] = {}
+    skip: list[SkipRule] = []
+    name_column: str | None = None
+    coverage: str | None = None
 
     _check_unit = field_validator("unit")(_unit)
 
@@ -92,6 +112,13 @@ class SpecModel(BaseModel):
             raise ValueError('layout "measures" needs year = YYYY')
         if self.layout == "measures" and not self.columns:
             raise ValueError('layout "measures" needs a [columns] table: header = measure')
+        for header, c in self.columns.items():
+            if "非农业" in header and str(c.measure).startswith("hukou_"):
+                raise ValueError(
+                    f"column {header!r}: a share or count of 非农业户口 (residents holding a non-agricultural hukou) is "
+                    f"not {c.measure} (whose denominator is the hukou population); use resident_nonagri_hukou_share_pct "
+                    "or resident_nonagri_hukou"
+                )
         return self
 
 
@@ -129,6 +156,9 @@ class Spec:
     decimals: int | None = None
     columns: list[ColumnSpec] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    skip: list[SkipRule] = field(default_factory=list)
+    name_column: str | None = None  # region_by = "code": the column holding the name as published
+    coverage: str | None = None  # of every figure of the table (data/reference/coverage.csv); None: the region's own
 
 
 def load_spec(path: Path, label: str | None = None) -> Spec:
@@ -166,4 +196,7 @@ def load_spec(path: Path, label: str | None = None) -> Spec:
         decimals=m.decimals,
         columns=columns,
         aliases=dict(m.aliases),
+        skip=list(m.skip),
+        name_column=m.name_column,
+        coverage=m.coverage,
     )

@@ -30,7 +30,7 @@ import pandas as pd
 
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.sql import literal
-from hukou_stats.reference.hierarchy import is_unit
+from hukou_stats.microdata.codes import is_rollup_unit
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)
@@ -188,7 +188,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int) -> pd.D
         df = df[keep]
     # groupings that are no unit (a municipality's 市辖区 PP0100, 省直辖 PP9000) get no figure of their own;
     # their persons are in the counties below and the province above
-    df = df[df.region_code.map(lambda c: c == "000000" or is_unit(c))]
+    df = df[df.region_code.map(lambda c: c == "000000" or is_rollup_unit(c))]
     for m in MEASURES:
         df[m] = df[m].fillna(0).astype("int64")
     df.attrs["scope"] = scope

@@ -109,7 +109,8 @@ breaks AS (
                 THEN 'definition break: ' || a.definitions_seen || ' between ' || a.base_year_used || ' and ' || a.last_year
            END AS definition_break,
            -- the definition-break registry (view comparability): a break without a bridge between the
-           -- base year (or the target's base year when its value is missing) and the latest year
+           -- base year (or the target's base year when its value is missing) and the latest year, unless the
+           -- region's own figures show one definition throughout (every point labelled with the same definition)
            (SELECT 'definition break: ' || c.definition_before || ' until ' || (c.break_year - 1) || ', '
                    || c.definition_after || ' from ' || c.break_year || ' (definition_breaks.csv, no bridge year)'
             FROM comparability c
@@ -117,17 +118,18 @@ breaks AS (
               AND (c.indicator = replace(a.indicator, '_urban_rate_pct', '_rate_pct')
                    OR (a.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
               AND coalesce(a.base_year_used, a.base_year) < c.break_year AND c.break_year <= a.last_year
+              AND NOT (a.n_definitions = 1 AND a.first_definition IS NOT NULL)
             ORDER BY c.break_year LIMIT 1) AS registry_break,
            (SELECT 'definition break: ' || d.definition || ' applies from ' || d.valid_from || ', the base year '
                    || a.base_year || ' is before it'
             FROM definitions d WHERE d.definition = a.last_definition
               AND TRY_CAST(d.valid_from AS INTEGER) > a.base_year LIMIT 1) AS base_rule_break,
-           (SELECT 'boundaries not harmonised: ' || string_agg(x.old_code || ' ' || x.old_name || ' → ' || x.new_code || ' '
-                   || x.new_name || ' (' || x.change_type || ', ' || x.effective_date || ')', '; ')
-            FROM admin_changes x
-            WHERE (x.old_code = a.region_code OR x.new_code = a.region_code) AND x.old_code <> x.new_code
-              AND year(CAST(x.effective_date AS DATE)) > a.base_year_used
-              AND year(CAST(x.effective_date AS DATE)) <= a.last_year) AS boundary_break,
+           -- the code history (table boundary_changes): the region gave or received territory, or was formed anew
+           (SELECT 'boundaries not harmonised: ' || string_agg(x.year || ' ' || x.change || ' ' || x.other_code || ' '
+                   || coalesce(l.name_zh, ''), '; ' ORDER BY x.year, x.other_code)
+            FROM boundary_changes x LEFT JOIN region_labels l ON l.code = x.other_code
+            WHERE x.region_code = a.region_code
+              AND x.year > a.base_year_used AND x.year <= a.last_year) AS boundary_break,
            (SELECT 'the comparison crosses the benchmark revision of ' || min(b.benchmark_date)
                    || ' (' || first(b.name_en) || '): the base figure was released before it, the later one after; '
                    || 'the revised base is not in the data'
