@@ -180,7 +180,7 @@ def write_workbook(
     sheets = {}
     # every note is referenced from a table title (gptables numbers the notes in order of reference)
     refs = {
-        "table1_regions": ["definitions"],
+        "table1_regions": ["definitions", "residuals"],
         "table2_changes": ["changes"],
         "table3_series": ["breaks", "boundaries", "revisions"],
         "table4_hukou_flows": ["flows"],

@@ -135,8 +135,9 @@ class Hierarchy:
             if not old or not new:
                 continue
             for level in (2, 1):
-                if level < max(old) and level < max(new) and old.get(level) and new.get(level) != old.get(level):
-                    pairs.setdefault((old[level], s.year), set()).add(new[level])
+                a, b = old.get(level), new.get(level)
+                if level < max(old) and level < max(new) and a and b and a != b:
+                    pairs.setdefault((a, s.year), set()).add(b)
         out = list(self.successions())
         for (code, year), to in sorted(pairs.items()):
             ended = self.unit(code, year) is None

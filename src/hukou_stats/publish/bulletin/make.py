@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from hukou_stats.analysis.residuals import residual_findings
 from hukou_stats.core.errors import UsageError
 from hukou_stats.core.numbers import round_half_up
 from hukou_stats.core.project import Project
@@ -250,6 +251,8 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         if t5 is not None:
             tables.append(t5)
         notes = _notes(con, code, tables)
+        if found := residual_findings(con, code, year):  # a published figure against its children: the residual
+            notes.append(("residuals", " | ".join(f"{f.zh} {f.en}" for f in found)))
     finally:
         con.close()
     return Content(code, year, name_zh, name_en, rel, tables, notes, is_synthetic(tables), t5 is not None)
