@@ -7,6 +7,7 @@ from collections import Counter
 import openpyxl
 import pytest
 
+from hukou_stats.core.config import ConfigInvalid
 from hukou_stats.core.errors import UsageError
 from hukou_stats.validate.run import check_inputs
 from tests.helpers import REFERENCE, make_project
@@ -238,3 +239,53 @@ def test_a_spec_naming_a_missing_sheet(tmp_path):
     errors = check_inputs(p).errors
     assert [(e.file, e.check) for e in errors] == [("data/raw/t.xlsx", "sheet_exists")]
     assert "表9" in errors[0].message
+
+
+CODED = (
+    "区划代码,区县,人口数_合计\n440103,荔湾区,1238305\nNA,某开发区,1000\n,另一区域,2000\n440104,越秀区,1038643\nNA,,\n"
+)
+CODED_SPEC = """layout = "measures"
+header_row = 1
+region_column = "区划代码"
+region_by = "code"
+name_column = "区县"
+year = 2020
+unit = "persons"
+published = "2022"
+series = "census_2020"
+source = "census county rows (荔湾区, 越秀区 as published; the other rows made up for the test)"
+
+[columns]
+"人口数_合计" = "resident_total"
+"""
+
+
+def test_rows_without_a_code_are_skipped_by_a_spec_rule_and_counted(tmp_path):
+    rules = '\n[[skip]]\ncolumn = "区划代码"\nvalues = ["NA"]\nreason = "no code"\n\n[[skip]]\ncolumn = "区划代码"\nempty = true\n'
+    p = make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC + rules})
+    checked = check_inputs(p)
+    assert checked.errors == []
+    assert list(checked.frame.region_code) == ["440103", "440104"]
+    assert list(checked.frame.region_name) == ["荔湾区", "越秀区"]  # the names as published (name_column)
+    skipped = [(i.value, i.rows) for i in checked.issues if i.check == "rows_skipped"]
+    assert skipped == [("2", "3, 6"), ("1", "4")]  # an empty code skips only a row that holds figures
+    report = (p.out / "validation" / "validation_report.csv").read_text(encoding="utf-8")
+    assert "rows_skipped" in report and "no code" in report
+
+
+def test_without_the_rule_a_row_without_a_code_is_an_error(tmp_path):
+    checked = check_inputs(make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC}))
+    assert [(i.row, i.check) for i in checked.errors] == [(3, "region_known")]
+
+
+def test_a_skip_rule_must_say_what_it_skips(tmp_path):
+    p = make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC + '\n[[skip]]\ncolumn = "区划代码"\n'})
+    with pytest.raises(ConfigInvalid, match="values"):
+        check_inputs(p)
+    p = make_project(
+        tmp_path / "b", {"t.csv": CODED, "t.toml": CODED_SPEC + '\n[[skip]]\ncolumn = "代码"\nvalues = ["NA"]\n'}
+    )
+    checked = check_inputs(p)
+    assert [(i.check, i.message) for i in checked.errors] == [
+        ("column_exists", "spec [[skip]] names column '代码', which is not in the header")
+    ]
