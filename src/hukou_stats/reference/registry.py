@@ -87,6 +87,7 @@ class Registry:
         self.hierarchy = Hierarchy(regions)
         self.last_year = max((r.valid_from_year for r in regions), default=dt.date.today().year)
         self.province_prefixes = {r.code[:2] for r in regions if r.level == 1}
+        self.content_key: str | None = None  # hash of the files it was loaded from (Registry.load)
 
     @classmethod
     def load(cls, reference_dir: Path) -> Registry:
@@ -97,6 +98,7 @@ class Registry:
             if len(_LOADED) >= 8:
                 _LOADED.clear()
             _LOADED[key] = _load(*files)
+            _LOADED[key].content_key = key
         return _LOADED[key]
 
     @functools.cached_property
