@@ -155,3 +155,55 @@ def test_yunnan_from_counties_where_prefecture_rows_are_missing(tmp_path, bundle
     assert _resident(con, "532900") is None and _resident(con, "530000") is None
     assert Decimal("48.79") not in {Decimal(v) for (v,) in con.execute("select round(value, 2) from rates").fetchall()}
     con.close()
+
+
+# 7th census, Zhejiang's 11 cities (the city bulletins, as in data/raw/zhejiang/observations.csv): name, total, urban
+ZJ_CITIES = [
+    ("杭州市", 11936010, 9942081), ("宁波市", 9404283, 7335604), ("温州市", 9572903, 6907989),
+    ("嘉兴市", 5400868, 3852932), ("湖州市", 3367579, 2210571), ("绍兴市", 5270977, 3743366),
+    ("金华市", 7050683, 4808140), ("衢州市", 2276184, 1310498), ("舟山市", 1157817, 832390),
+    ("台州市", 6622888, 4104712), ("丽水市", 2507396, 1550182),
+]  # fmt: skip
+ZJ_SPEC = """layout = "measures"
+region_column = "地区"
+parent = "330000"
+names_as_of = "2020-11-01"
+year = 2020
+published = "2021-05"
+series = "census_2020"
+source = "浙江省第七次人口普查 city bulletins, re-laid-out as another compiler's table"
+
+[columns]
+"常住人口" = "resident_total"
+"城镇人口" = "resident_urban"
+"""
+
+
+def _zj_table(cities) -> str:
+    lines = ["表1 各市常住人口（第七次全国人口普查）", "单位：人", "地区,常住人口,城镇人口,乡村人口"]
+    lines += [f"{n},{t},{u},{t - u}" for n, t, u in cities]
+    return "\n".join(lines) + "\n注：城镇、乡村按统计上划分城乡的规定划分。\n"
+
+
+@pytest.mark.slow
+def test_another_compilers_city_table_gives_the_published_province_or_nothing(tmp_path):
+    # names, a title, a unit line and a footnote: Zhejiang = the sum of its 11 cities = 72.17 % (浙江省第七次人口
+    # 普查主要数据公报: 46,598,465 of 64,567,588)
+    p = make_project(tmp_path / "a", {"zj.csv": _zj_table(ZJ_CITIES), "zj.toml": ZJ_SPEC})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    assert _resident(con, "330000") == ("72.17", "aggregated")
+    counts = dict(con.execute("""select measure, value from counts where region_code = '330000'""").fetchall())
+    assert counts == {"resident_total": 64567588, "resident_urban": 46598465}
+    con.close()
+    p = make_project(tmp_path / "b", {"zj.csv": _zj_table(ZJ_CITIES[:-1]), "zj.toml": ZJ_SPEC})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    assert _resident(con, "330000") is None
+    assert con.execute("select missing_children from incomplete_sums where region_code = '330000'").fetchall() == [
+        ("331100 丽水市",),
+        ("331100 丽水市",),
+    ]
+    con.close()

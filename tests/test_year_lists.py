@@ -26,7 +26,7 @@ def beijing_2020(bundled_checked) -> str:
     df = df[(df.source_file == CENSUS) & df.region_code.str.startswith("11")]
     return long_csv(
         *(
-            f"{r.region_code},,2020,{r.measure},{r.value_published},persons,\"{r.source}\",2022-10,,census_2020,,"
+            f'{r.region_code},,2020,{r.measure},{r.value_published},persons,"{r.source}",2022-10,,census_2020,,'
             for r in df.itertuples()
         )
     )
