@@ -16,8 +16,14 @@ FROM region_units p
 LEFT JOIN region_units c ON c.year = p.year AND c.parent_code = p.code AND c.in_parent_totals
 GROUP BY ALL;
 
--- region_labels: one name per code, its latest period's (for a figure under a code outside the years of its list).
+-- region_labels: one name per code: its latest period's (for a figure under a code outside the years of its list);
+-- for a code in no list (an NBS statistical code, a 市辖区 row), the name its source gave, with no level or parent.
 CREATE OR REPLACE VIEW region_labels AS
 SELECT code, name_zh, name_en, level, parent_code
 FROM regions
-QUALIFY row_number() OVER (PARTITION BY code ORDER BY valid_from_year DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY code ORDER BY valid_from_year DESC) = 1
+UNION ALL
+SELECT region_code, min(region_name), NULL, NULL, NULL
+FROM stored_observations
+WHERE region_code NOT IN (SELECT code FROM regions)
+GROUP BY region_code;
