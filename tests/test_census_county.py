@@ -207,3 +207,13 @@ def test_another_compilers_city_table_gives_the_published_province_or_nothing(tm
         ("331100 丽水市",),
     ]
     con.close()
+
+
+def test_figures_of_no_unit_keep_their_published_name_and_say_what_they_are(con):
+    rows = dict(
+        (c, (n, lv, f))
+        for c, n, lv, f in con.execute("""select region_code, region_name, region_level, flags from urbanization
+            where year = 2020 and region_code in ('130171', '110100', '170971')""").fetchall()
+    )
+    assert rows["130171"][:2] == ("石家庄高新技术产业开发区", None) and "figure of no unit" in rows["130171"][2]
+    assert rows["110100"][0] == "市辖区" and rows["170971"][0] == "五台山风景名胜区"

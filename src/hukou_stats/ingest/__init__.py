@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def spec_for(path: Path) -> Path | None:
 
 
 _READ: OrderedDict[tuple, tuple[pd.DataFrame, list[Issue]]] = OrderedDict()
-READ_CACHE = 16  # files whose reading is kept for the process (by content): read again only when changed
+READ_CACHE = 8  # costly readings kept for the process (by content): such a file is read again only when changed
+COSTLY_S = 0.2  # a reading that took longer is kept (a small file is read again rather than crowd out a large one)
 
 
 def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
@@ -63,8 +65,9 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
         _READ.move_to_end(key)
         df, issues = _READ[key]
         return df.copy(), list(issues)
+    started = time.perf_counter()
     result = _read_file(path, registry, reference_dir, label)
-    if key is not None:
+    if key is not None and time.perf_counter() - started >= COSTLY_S:
         _READ[key] = (result[0].copy(), list(result[1]))
         while len(_READ) > READ_CACHE:
             _READ.popitem(last=False)

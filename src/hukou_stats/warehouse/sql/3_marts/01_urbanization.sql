@@ -70,6 +70,10 @@ SELECT
         CASE WHEN 'derived' IN (res.status, huk.status) THEN 'from a derived count' END,
         CASE WHEN res.matches_published = false OR huk.matches_published = false
              THEN 'published rate differs from counts' END,
+        CASE WHEN g.code IS NULL AND l.level IS NULL
+             THEN 'a figure of no unit: the code is in no list of the code history, never a child in a sum' END,
+        CASE WHEN g.code IS NULL AND l.level IS NOT NULL
+             THEN 'the code is not in the list of ' || coalesce(res.year, huk.year) || ': a figure on other boundaries' END,
         CASE WHEN sp.figures IS NOT NULL
              THEN 'another publication differs, not used (view second_publications): ' || sp.figures END), '') AS flags
 FROM res
