@@ -106,3 +106,9 @@ evaluate: $(DATABASE)
 BENCH_SIZES ?= 1000000 10000000 100000000
 bench: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES)
+
+## bench-census: reading, validating and building the bundled data with every county of the 2020 census, the
+## time of each stage (registry, grid, layout, rows, schemas, checks, ingest, build); writes bench/census_county.json
+.PHONY: bench-census
+bench-census: $(STAMP)
+	$(BIN)/python benchmarks/census_county.py

@@ -11,12 +11,23 @@ from tests.helpers import make_project
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory) -> Project:
-    """The bundled real data, ingested and built once for the session."""
+def _bundled(tmp_path_factory):
     p = make_project(tmp_path_factory.mktemp("bundled"), bundled=True)
-    ingest(p)
+    checked = ingest(p)
     build(p)
-    return p
+    return p, checked
+
+
+@pytest.fixture(scope="session")
+def bundled(_bundled) -> Project:
+    """The bundled real data (with every county of the 2020 census), ingested and built once for the session."""
+    return _bundled[0]
+
+
+@pytest.fixture(scope="session")
+def bundled_checked(_bundled):
+    """What reading and validating the bundled data gave (hukou_stats.validate.run.Checked), once for the session."""
+    return _bundled[1]
 
 
 @pytest.fixture

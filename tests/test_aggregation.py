@@ -128,3 +128,36 @@ def test_districts_against_the_city_total_is_reported_not_fatal(tmp_path):
     warn = [i for i in checked.issues if i.check == "children_sum_to_parent"]
     assert len(warn) == 1 and warn[0].severity == "warning" and checked.errors == []
     assert "sum to 1,100" in warn[0].message and "difference +100" in warn[0].message
+
+
+def test_municipality_districts_sum_to_the_province_and_a_grouping_row_is_no_child(tmp_path):
+    # 北京市's 16 districts are directly under it in the code history; a 市辖区 row (110100) is in no list: a figure of
+    # no unit, never summed (it would count the districts twice)
+    kids = [r.code for r in load_registry(Project.at(ROOT)).children("110000", 2020)]
+    lines = [x for i, c in enumerate(kids) for x in rows(c, 2020, 50 + i, 100 + i, series="census_2020")]
+    lines += rows("110100", 2020, 999, 9999, series="census_2020")
+    p = make_project(tmp_path, {"bj.csv": long_csv(*lines)})
+    checked = ingest(p)
+    doubt = [i for i in checked.issues if i.check == "region_code_known"]
+    assert [i.value for i in doubt] == ["110100", "110100"] and "no unit" in doubt[0].message
+    build(p)
+    con = connect(p)
+    value, status = con.execute("""select value, status from counts where region_code = '110000'
+        and measure = 'resident_total'""").fetchone()
+    assert (len(kids), value, status) == (16, sum(100 + i for i in range(16)), "aggregated")
+
+
+def test_guangdong_is_not_summed_from_two_of_its_cities(tmp_path):
+    reg = load_registry(Project.at(ROOT))
+    lines = []
+    for city in ("440100", "440300"):  # every district of 广州 and of 深圳
+        lines += [x for c in reg.children(city, 2020) for x in rows(c.code, 2020, 10, 20, series="census_2020")]
+    con = built(tmp_path, lines)
+    got = dict(
+        con.execute("""select region_code, status from counts where year = 2020
+        and measure = 'resident_total' and status = 'aggregated'""").fetchall()
+    )
+    assert got == {"440100": "aggregated", "440300": "aggregated"}
+    missing = con.execute("""select n_children, n_expected, missing_children from incomplete_sums
+        where region_code = '440000' and measure = 'resident_total'""").fetchone()
+    assert missing[:2] == (2, 21) and "441900 东莞市" in missing[2]

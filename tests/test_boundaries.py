@@ -197,3 +197,41 @@ def test_a_published_rate_follows_a_rename_but_not_a_merge(tmp_path):
         assert got == [("440117", 40.5, "crosswalked")]
     finally:
         con.close()
+
+
+def test_the_code_history_bridges_china_wholesale(tmp_path):
+    # 2019: 崇川区 320602 and 港闸区 320611 (both ended; all of each went to the new 崇川区 320613 in 2020, a
+    # change no hand-made crosswalk row describes); 邯郸县 130421 (2010) went to three districts in 2014 and 2016
+    lines = _counts("320602", 2019, 700, 800) + _counts("320611", 2019, 300, 400) + _counts("130421", 2010, 50, 100)
+    p = make_project(tmp_path, {"s.csv": long_csv(*lines)})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    try:
+        value, status, note = _current(con, "320613", year=2019)
+        assert (value, status) == (1200, "crosswalked") and "320602" in note and "320611" in note
+        source = con.execute("""select distinct source from boundary_crosswalk where from_code = '320611'""").fetchall()
+        assert source == [("code history",)]
+        split = con.execute("""select region_code, value, boundary_status from comparable_counts
+            where year = 2010 and measure = 'resident_total'""").fetchall()
+        assert split and all(v is None and s == "not available" for _, v, s in split)
+        assert {c for c, _, _ in split} == {"130402", "130403", "130404"}
+    finally:
+        con.close()
+
+
+def test_a_change_across_a_boundary_change_is_flagged_not_computed(tmp_path):
+    # 龙湾区 330303 gave 灵昆街道 to the new 洞头区 in 2015 (国函〔2015〕122号): 2014 and 2015 are other territories
+    lines = _counts("330303", 2014, 500, 700) + _counts("330303", 2015, 520, 680)
+    p = make_project(tmp_path, {"s.csv": long_csv(*lines)})
+    ingest(p)
+    build(p)
+    con = connect(p)
+    try:
+        change, flag, note = con.execute("""select resident_change_prev_pp, break_flag, comparability_note
+            from urbanization_changes where region_code = '330303' and year = 2015""").fetchone()
+        assert change is None
+        assert "boundaries changed (2015 gave territory to 330305)" in flag
+        assert "boundaries changed between 2014 and 2015" in note
+    finally:
+        con.close()

@@ -29,8 +29,13 @@ def test_guangzhou_hukou_2014_2015_is_a_break_without_bridge(con):
     both = ["hukou_rate_pct", "resident_rate_pct"]  # the gap crosses a break of either rate
     assert [b[0] for b in breaks_between(con, "440100", both, 2014, 2015)] == [2015]
     assert breaks_between(con, "440100", ["hukou_rate_pct"], 2015, 2016) == []
-    assert breaks_between(con, "000000", ["hukou_rate_pct"], 2013, 2020) == []
-    # districts inherit the city's break
+    # the break is nationwide (国发〔2014〕25号): China and every region with figures, declared or not
+    assert breaks_between(con, "000000", ["hukou_rate_pct"], 2013, 2020) == found
+    assert breaks_between(con, "330100", ["hukou_rate_pct", "resident_rate_pct"], 2013, 2020)[0][0] == 2015
+    declared = dict(con.execute("select region_code, declared_for from comparability").fetchall())
+    assert declared["000000"] == "000000" and declared["330100"] == "000000"
+    # a region's own declaration comes before the nation's; districts inherit the city's
+    assert declared["440100"] == "440100"
     assert breaks_between(con, "440106", ["hukou_rate_pct"], 2014, 2015)[0][0] == 2015
 
 

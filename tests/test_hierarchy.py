@@ -1,232 +1,126 @@
-"""Hierarchy for any region of China (GB/T 2260 structure) and aggregation of a census-style table.
+"""The hierarchy of every year's list, from the code history (data/reference/areacodes/result.csv), never from the
+digits of a code. The facts asserted are those of the Ministry of Civil Affairs' lists as compiled by
+yescallop/areacodes, checked against the 2020 census county table (leiii/census)."""
 
-The aggregation test ingests the 2020 census counts of Zhejiang's 11 cities (real, published: the
-same figures as data/raw/zhejiang/observations.csv, 7th census city bulletins) in a third-party
-layout (Chinese headers, extra columns, codes as numbers), with the cities removed from the registry
-so that their parents come from the code structure alone. The province rate must equal the published
-provincial census rate: 浙江省第七次人口普查主要数据公报 (2021-05-13), 城镇人口 46598465 of
-64567588 = 72.17%.
-"""
-
-import csv
-import io
-from decimal import ROUND_HALF_UP, Decimal
+import datetime as dt
+from collections import Counter
 
 import pytest
 
-from hukou_stats.reference.hierarchy import derived_regions, is_unit, level_of, structural_parent
-from hukou_stats.store.commit import ingest
-from hukou_stats.warehouse.build import build
-from hukou_stats.warehouse.connection import connect
-from tests.helpers import make_project
+from hukou_stats.core.project import Project
+from hukou_stats.reference.registry import load_registry
+from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return load_registry(Project.at(ROOT))
+
+
+def kids(reg, code, year):
+    return [r.code for r in reg.children(code, year)]
+
+
+def test_the_list_of_2020(reg):
+    levels = Counter(r.level for rs in reg.by_code.values() for r in rs if r.valid_in(2020))
+    assert levels == {0: 1, 1: 34, 2: 333, 3: 2844}
+    # 台湾, 香港 and 澳门 are in the list but in no total of the mainland's statistics
+    assert len(kids(reg, "000000", 2020)) == 31
+    assert len(reg.children("000000", 2020, counted_only=False)) == 34
+    assert "350527" not in kids(reg, "350500", 2020)  # 金门县: listed under 泉州市, not enumerated by the census
 
 
 @pytest.mark.parametrize(
     "code, parent",
     [
-        ("330102", "330100"),  # 杭州市上城区 -> 杭州市
-        ("330100", "330000"),  # 杭州市 -> 浙江省
-        ("330000", "000000"),
-        ("110101", "110000"),  # 北京市东城区: municipality district under the province, not 110100
-        ("500230", "500000"),  # 重庆市丰都县 (500230, a 县 under 5002): under the municipality
-        ("120225", "120000"),  # 天津市蓟县 (old code, 县 under 1202)
-        ("429004", "420000"),  # 仙桃市: county-level, directly under 湖北省
-        ("469005", "460000"),  # 文昌市: directly under 海南省
-        ("419001", "410000"),  # 济源市: directly under 河南省
-        ("659001", "650000"),  # 石河子市: directly under 新疆
-        ("441900", "440000"),  # 东莞市: a prefecture without counties
-        ("469001", "460000"),  # 五指山市 (PP9001 is a unit under 省直辖)
+        ("532901", "532900"),  # 大理市 under 大理白族自治州: xx01 is a county-level city here
+        ("522301", "522300"),  # 兴义市
+        ("652301", "652300"),  # 昌吉市
+        ("422801", "422800"),  # 恩施市
+        ("520201", "520200"),  # 钟山区 under 六盘水市: an xx01 under a prefecture city that is a unit
+        ("429004", "420000"),  # 仙桃市, directly under 湖北省 (no 429000 grouping)
+        ("469005", "460000"),  # 文昌市
+        ("419001", "410000"),  # 济源市
+        ("659001", "650000"),  # 石河子市
+        ("110101", "110000"),  # 东城区, directly under 北京市 (no 110100 市辖区)
+        ("441900", "440000"),  # 东莞市, a prefecture city without counties
     ],
 )
-def test_structural_parent(code, parent):
-    assert structural_parent(code) == parent
+def test_parents_come_from_the_history(reg, code, parent):
+    assert reg.unit(code, 2020).parent_code == parent
+    assert code in kids(reg, parent, 2020)
 
 
-@pytest.mark.parametrize("code", ["110100", "310200", "500200", "429000", "659000", "330101", "440101"])
-def test_groupings_are_not_units(code):
-    # 市辖区/县 groupings of municipalities and 省直辖县级行政区划 are not regions: nobody's child
-    assert not is_unit(code)
-    assert structural_parent(code) is None
+def test_leaves_of_2020_and_sansha(reg):
+    for code in ("441900", "442000", "460400", "620200"):  # 东莞, 中山, 儋州, 嘉峪关
+        assert reg.unit(code, 2020).level == 2 and kids(reg, code, 2020) == []
+    # 三沙 has 西沙区 and 南沙区 from the list of 2020 on, none before
+    assert kids(reg, "460300", 2020) == ["460302", "460303"]
+    assert all(kids(reg, "460300", y) == [] for y in range(2012, 2020))
 
 
-def test_derived_regions_stop_at_the_registry():
-    d = {
-        r.code: r
-        for r in derived_regions(
-            {"330102": "上城区", "110105": "朝阳区", "110100": "市辖区"}, known={"000000", "330000", "110000"}
-        )
-    }
-    assert d["330102"].parent_code == "330100" and d["330102"].name_zh == "上城区"
-    assert d["330100"].level == 2 and d["330100"].name_zh is None and d["330100"].parent_code == "330000"
-    assert d["110105"].parent_code == "110000"
-    assert "110100" not in d and level_of("110105") == 3
+def test_units_that_gave_territory_away_are_still_units(reg):
+    assert {"330303", "330327"} <= set(kids(reg, "330300", 2020))  # 龙湾区 (灵昆 to 洞头 2015), 苍南县 (龙港 2019)
+    assert "330109" in kids(reg, "330100", 2020)  # 萧山区
+    assert len(kids(reg, "330300", 2020)) == 12
+    assert reg.hierarchy.whole_successor("330303", 2015) is None
 
 
-# 7th census, Zhejiang cities: code, name, resident total, urban (real published figures, see module doc)
-ZJ_CITIES = [
-    (330100, "杭州市", 11936010, 9942081),
-    (330200, "宁波市", 9404283, 7335604),
-    (330300, "温州市", 9572903, 6907989),
-    (330400, "嘉兴市", 5400868, 3852932),
-    (330500, "湖州市", 3367579, 2210571),
-    (330600, "绍兴市", 5270977, 3743366),
-    (330700, "金华市", 7050683, 4808140),
-    (330800, "衢州市", 2276184, 1310498),
-    (330900, "舟山市", 1157817, 832390),
-    (331000, "台州市", 6622888, 4104712),
-    (331100, "丽水市", 2507396, 1550182),
-]
-PUBLISHED_ZJ_RATE = Decimal("72.17")
+def test_each_year_has_its_own_list(reg):
+    beijing_2020 = kids(reg, "110000", 2020)
+    assert len(beijing_2020) == 16 and not {"110103", "110104"} & set(beijing_2020)  # 崇文, 宣武 gone in 2010
+    assert {"110103", "110104"} <= set(kids(reg, "110000", 2009))
+    before, after = set(kids(reg, "440100", 2013)), set(kids(reg, "440100", 2014))
+    assert {"440116", "440183", "440184"} <= before and not {"440117", "440118"} & before
+    assert {"440117", "440118"} <= after and not {"440116", "440183", "440184"} & after
+    assert reg.children("440100", dt.date(2019, 12, 31)) == reg.children("440100", 2019)
 
 
-def _census_table() -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["行政区划代码", "地区", "常住人口", "城镇人口", "乡村人口"])  # extra columns: name, rural
-    for code, name, total, urban in ZJ_CITIES:
-        w.writerow([code, name, total, urban, total - urban])  # codes written as numbers
-    return buf.getvalue()
-
-
-SPEC = """layout = "measures"
-header_row = 1
-region_column = "行政区划代码"
-region_by = "code"
-year = 2020
-unit = "persons"
-published = "2021-05"
-series = "census_2020"
-seen_at = "reprint"
-source = "7th census city bulletins (re-laid-out for a test)"
-
-[columns]
-"常住人口" = "resident_total"
-"城镇人口" = "resident_urban"
-"""
-
-
-def test_census_table_aggregates_to_the_published_province_rate(tmp_path):
-    p = make_project(tmp_path, {"census/zj_cities.csv": _census_table(), "census/zj_cities.toml": SPEC})
-    reg = p.reference / "regions.csv"
-    # a registry without Zhejiang's cities (which then cannot claim to list them all)
-    kept = [
-        line.replace(",yes,", ",no,") if line.startswith("330000") else line
-        for line in reg.read_text(encoding="utf-8").splitlines(keepends=True)
-        if not (line.startswith("33") and not line.startswith("330000"))
+def test_every_unit_has_its_parent_in_the_same_list(reg):
+    h = reg.hierarchy
+    orphans = [
+        (y, p.code)
+        for p in h.periods
+        for y in range(p.valid_from_year, (p.valid_to_year or reg.last_year) + 1)
+        if p.parent_code and h.unit(p.parent_code, y) is None
     ]
-    reg.write_text("".join(kept), encoding="utf-8")
-    ingest(p)
-    build(p)
-    con = connect(p)
-    try:
-        parents = dict(con.execute("select code, parent_code from regions where code like '33%'").fetchall())
-        assert parents["330100"] == "330000" and parents["331100"] == "330000"
-        value, status = con.execute("""select value, status from rates where region_code = '330000'
-            and year = 2020 and indicator = 'resident_rate_pct' and series = 'census_2020'""").fetchone()
-        assert status == "aggregated"
-        assert Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP) == PUBLISHED_ZJ_RATE
-        # the provincial counts are the published ones exactly
-        counts = dict(
-            con.execute("""select measure, value from counts where region_code = '330000'
-            and year = 2020 and series = 'census_2020'""").fetchall()
-        )
-        assert counts == {"resident_total": 64567588, "resident_urban": 46598465}
-        # the nation is not summed from one province
-        assert (
-            con.execute(
-                "select count(*) from counts where region_code = '000000' and year = 2020 and series = 'census_2020'"
-            ).fetchone()[0]
-            == 0
-        )
-    finally:
-        con.close()
+    assert orphans == []
 
 
-def test_missing_child_stops_the_sum(tmp_path):
-    table = "\n".join(_census_table().splitlines()[:-1]) + "\n"  # 丽水市 left out
-    p = make_project(tmp_path, {"census/zj_cities.csv": table, "census/zj_cities.toml": SPEC})
-    ingest(p)
-    build(p)
-    con = connect(p)
-    try:
-        assert (
-            con.execute(
-                "select count(*) from counts where region_code = '330000' and year = 2020 and status = 'aggregated'"
-            ).fetchone()[0]
-            == 0
-        )
-    finally:
-        con.close()
+def test_a_prefecture_name_resolves_within_its_years(reg):
+    # 伊犁哈萨克自治州 was 652400 until 1983 and is 654000 from 1984: its counties follow
+    assert reg.unit("652421", 1982).parent_code == "652400"
+    assert reg.unit("654021", 2020).parent_code == "654000"  # 伊宁县 (654121 under 伊犁地区 1984-2000)
 
 
-def test_municipality_districts_sum_to_the_province(tmp_path):
-    # SYNTHETIC counts (made up for the test) for three codes under 北京 (110000), which the registry lists
-    # without children: the districts go straight to the province, not to the grouping 110100
-    src = "SYNTHETIC test figure"
-    lines = [
-        f"{code},,2020,resident_{m},{v},persons,{src},2021-05,,census_2020,,"
-        for code, u, t in [("110101", 60, 70), ("110105", 300, 340), ("110229", 20, 40)]
-        for m, v in (("urban", u), ("total", t))
-    ]
-    from tests.helpers import long_csv
-
-    p = make_project(tmp_path, {"bj.csv": long_csv(*lines)})
-    ingest(p)
-    build(p)
-    con = connect(p)
-    try:
-        assert con.execute("select count(*) from regions where code = '110100'").fetchone()[0] == 0
-        value, status = con.execute("""select value, status from counts where region_code = '110000' and year = 2020
-            and measure = 'resident_total'""").fetchone()
-        assert (value, status) == (450, "aggregated")
-    finally:
-        con.close()
+def test_whole_successors_and_boundary_changes(reg):
+    h = reg.hierarchy
+    # two codes of 2019 in the census of 2020, all of whose territory went to one code of the 2020 list
+    assert h.whole_successor("320611", 2020) == "320613" and h.whole_successor("340208", 2020) == "340209"
+    changes = {(b.code, b.year, b.change, b.other_code) for b in h.boundary_changes}
+    assert ("330303", 2015, "gave territory to", "330305") in changes  # 灵昆街道 to 洞头区
+    assert ("220300", 2020, "gave territory to", "220100") in changes  # 公主岭市 from 四平 to 长春
+    assert ("220100", 2020, "received territory from", "220300") in changes
+    # a recode of the same territory is no change: 从化市 440184 -> 从化区 440117, 铜仁地区 -> 铜仁市
+    assert not [c for c in changes if c[0] in ("440117", "520600") and c[1] in (2011, 2014)]
 
 
-def test_one_city_table_does_not_complete_the_province():
-    from hukou_stats.reference.hierarchy import complete_from_data
-
-    parents = {
-        "000000": None,
-        "440000": "000000",
-        "440100": "440000",
-        "440103": "440100",
-        "440300": "440000",
-        "440303": "440300",
-        "440304": "440300",
-    }
-    shenzhen = {"a Shenzhen table": {"440303", "440304"}}
-    assert complete_from_data(parents, {"440000", "440300"}, shenzhen) == {"440300"}
-    whole = {"a Guangdong county table": {"440103", "440303", "440304"}}
-    assert complete_from_data(parents, {"440000", "440300"}, whole) == {"440000", "440300"}
-    # two sources each covering a part do not make a whole
-    halves = {"s1": {"440103"}, "s2": {"440303", "440304"}}
-    assert complete_from_data(parents, {"440000"}, halves) == set()
+def test_codes_in_no_list_are_figures_of_no_unit(reg):
+    day = dt.date(2020, 11, 1)
+    for code in ("110100", "500200", "429000", "130171"):  # 市辖区, 县, 省直辖 groupings; an NBS function area
+        severity, message = reg.check_code(code, day)
+        assert severity == "warning" and "in no list of the code history" in message and "no unit" in message
+    severity, message = reg.check_code("170971", day)
+    assert severity == "warning" and "province part 17 names no province" in message
+    assert reg.check_code("532901", day) is None and reg.check_code("330303", day) is None
+    severity, message = reg.check_code("320611", day)
+    assert "whole territory went to 320613" in message
 
 
-def test_guangdong_is_not_summed_from_shenzhen_and_guangzhou(tmp_path):
-    # SYNTHETIC counts (made up for the test): Shenzhen districts only, plus the bundled Guangzhou registry
-    src = "SYNTHETIC test figure"
-    lines = [
-        f"{code},,2020,resident_total,{v},persons,{src},2021-05,,census_2020,,"
-        for code, v in [("440303", 100), ("440304", 200)]
-    ]
-    lines += [
-        f"4401{d:02d},,2020,resident_total,10,persons,other {src},2021-05,,census_2020,,"
-        for d in (3, 4, 5, 6, 11, 12, 13, 14, 15, 17, 18)
-    ]
-    from tests.helpers import long_csv
-
-    p = make_project(tmp_path, {"sz.csv": long_csv(*lines)})
-    ingest(p)
-    build(p)
-    con = connect(p)
-    try:
-        got = dict(
-            con.execute("""select region_code, value from counts where year = 2020
-            and measure = 'resident_total' and status = 'aggregated'""").fetchall()
-        )
-        assert got.get("440300") == 300 and got.get("440100") == 110
-        assert "440000" not in got
-    finally:
-        con.close()
+def test_names_of_every_code(reg):
+    assert reg.get("440103").name_en == "Liwan District" and reg.get("330000").name_en == "Zhejiang"
+    assert reg.get("441900").name_en == "Dongguan" and reg.get("150100").name_en == "Hohhot"
+    assert reg.get("532900").name_en == "Dali Bai Autonomous Prefecture"
+    assert reg.name("440300") == "深圳市"
+    missing = [r.code for rs in reg.by_code.values() for r in rs if not r.name_en or not r.pinyin]
+    assert missing == []

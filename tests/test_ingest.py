@@ -7,6 +7,7 @@ from collections import Counter
 import openpyxl
 import pytest
 
+from hukou_stats.core.config import ConfigInvalid
 from hukou_stats.core.errors import UsageError
 from hukou_stats.validate.run import check_inputs
 from tests.helpers import REFERENCE, make_project
@@ -28,14 +29,19 @@ def _key(region, year, measure, value, unit, source, published, series, definiti
     )
 
 
-def test_every_bundled_figure_is_ingested_without_error(bundled):
-    checked = check_inputs(bundled)
+CENSUS = "data/raw/census/census_county_2020_v1.xlsx"
+
+
+def test_every_bundled_figure_is_ingested_without_error(bundled_checked):
+    checked = bundled_checked
     assert checked.errors == []
-    assert len(checked.frame) == 314
+    census = checked.frame.source_file == CENSUS
+    assert (~census).sum() == 314
+    assert census.sum() == 2 * (3358 - 46)  # every row with a code, resident_total and resident_urban
     assert checked.frame.row_id.is_unique
 
 
-def test_ingested_rows_equal_the_published_reference_row_for_row(bundled):
+def test_ingested_rows_equal_the_published_reference_row_for_row(bundled_checked):
     """data/raw splits the reference by publication (two yearbook tables are wide); nothing is lost or altered."""
     expected = Counter()
     for name in ("guangzhou", "zhejiang", "national"):
@@ -56,7 +62,8 @@ def test_ingested_rows_equal_the_published_reference_row_for_row(bundled):
                         r["note"],
                     )
                 ] += 1
-    df = check_inputs(bundled).frame
+    df = bundled_checked.frame
+    df = df[df.source_file != CENSUS]  # the census county table: tests/test_census_county.py
     got = Counter(
         _key(*t)
         for t in df[
@@ -78,8 +85,8 @@ def test_ingested_rows_equal_the_published_reference_row_for_row(bundled):
     assert got == expected
 
 
-def test_census_and_sample_survey_figures_are_dated_1_november(bundled):
-    df = check_inputs(bundled).frame
+def test_census_and_sample_survey_figures_are_dated_1_november(bundled_checked):
+    df = bundled_checked.frame
     census = df[df.series.isin(["census_2020", "sample_survey_2015"])]
     assert len(census) > 0
     assert {(d.month, d.day) for d in census.reference_date} == {(11, 1)}
@@ -232,3 +239,53 @@ def test_a_spec_naming_a_missing_sheet(tmp_path):
     errors = check_inputs(p).errors
     assert [(e.file, e.check) for e in errors] == [("data/raw/t.xlsx", "sheet_exists")]
     assert "表9" in errors[0].message
+
+
+CODED = (
+    "区划代码,区县,人口数_合计\n440103,荔湾区,1238305\nNA,某开发区,1000\n,另一区域,2000\n440104,越秀区,1038643\nNA,,\n"
+)
+CODED_SPEC = """layout = "measures"
+header_row = 1
+region_column = "区划代码"
+region_by = "code"
+name_column = "区县"
+year = 2020
+unit = "persons"
+published = "2022"
+series = "census_2020"
+source = "census county rows (荔湾区, 越秀区 as published; the other rows made up for the test)"
+
+[columns]
+"人口数_合计" = "resident_total"
+"""
+
+
+def test_rows_without_a_code_are_skipped_by_a_spec_rule_and_counted(tmp_path):
+    rules = '\n[[skip]]\ncolumn = "区划代码"\nvalues = ["NA"]\nreason = "no code"\n\n[[skip]]\ncolumn = "区划代码"\nempty = true\n'
+    p = make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC + rules})
+    checked = check_inputs(p)
+    assert checked.errors == []
+    assert list(checked.frame.region_code) == ["440103", "440104"]
+    assert list(checked.frame.region_name) == ["荔湾区", "越秀区"]  # the names as published (name_column)
+    skipped = [(i.value, i.rows) for i in checked.issues if i.check == "rows_skipped"]
+    assert skipped == [("2", "3, 6"), ("1", "4")]  # an empty code skips only a row that holds figures
+    report = (p.out / "validation" / "validation_report.csv").read_text(encoding="utf-8")
+    assert "rows_skipped" in report and "no code" in report
+
+
+def test_without_the_rule_a_row_without_a_code_is_an_error(tmp_path):
+    checked = check_inputs(make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC}))
+    assert [(i.row, i.check) for i in checked.errors] == [(3, "region_known")]
+
+
+def test_a_skip_rule_must_say_what_it_skips(tmp_path):
+    p = make_project(tmp_path, {"t.csv": CODED, "t.toml": CODED_SPEC + '\n[[skip]]\ncolumn = "区划代码"\n'})
+    with pytest.raises(ConfigInvalid, match="values"):
+        check_inputs(p)
+    p = make_project(
+        tmp_path / "b", {"t.csv": CODED, "t.toml": CODED_SPEC + '\n[[skip]]\ncolumn = "代码"\nvalues = ["NA"]\n'}
+    )
+    checked = check_inputs(p)
+    assert [(i.check, i.message) for i in checked.errors] == [
+        ("column_exists", "spec [[skip]] names column '代码', which is not in the header")
+    ]

@@ -35,7 +35,7 @@ def test_store_and_database_carry_manifests_that_trace_the_inputs(tmp_path):
         assert inputs["data/raw/a.csv"] == _sha(p.raw / "a.csv")
         assert inputs["data/raw/gz_2-7.csv"] == _sha(p.raw / "gz_2-7.csv")
         assert inputs["data/raw/gz_2-7.toml"] == _sha(p.raw / "gz_2-7.toml")  # the spec is an input too
-        assert inputs["data/reference/regions.csv"] == _sha(p.reference / "regions.csv")
+        assert inputs["data/reference/areacodes/result.csv"] == _sha(p.reference / "areacodes" / "result.csv")
     assert {e["path"] for e in db["outputs"]} == {"data/processed/hukou.duckdb"}
     assert db["outputs"][0]["sha256"] == _sha(p.database)
     parts = {e["path"] for e in store["outputs"]}

@@ -15,10 +15,13 @@ def reg():
 
 def test_registry_covers_what_the_bundle_needs(reg):
     provinces = [c for c, rs in reg.by_code.items() if rs[0].level == 1]
-    assert len(provinces) == 31 and all(c.endswith("0000") for c in provinces)
-    assert len(reg.children("330000")) == 11
+    assert len(provinces) == 34 and all(c.endswith("0000") for c in provinces)  # with 台湾, 香港, 澳门
+    assert len(reg.children("330000", 2020)) == 11
     assert {"440116", "440183", "440184"} <= set(reg.by_code)
-    assert all(len(v) == 1 for v in reg.by_code.values()), "codes must be unique in regions.csv"
+    # one period of a code per year's list
+    for year in (2010, 2020):
+        valid = [c for c, rs in reg.by_code.items() if sum(r.valid_in(year) for r in rs) > 1]
+        assert valid == []
 
 
 @pytest.mark.parametrize(
@@ -62,6 +65,8 @@ def test_children_follow_the_2014_changes(reg):
     assert len(after) == 11 and len(before) == 12
 
 
-def test_incomplete_parents_have_no_children_for_aggregation(reg):
-    # the registry lists only Guangzhou under Guangdong: summing it would be wrong
-    assert reg.children("440000") == []
+def test_guangdong_has_21_prefectures_two_of_them_leaves(reg):
+    kids = reg.children("440000", 2020)
+    assert len(kids) == 21 and all(k.level == 2 for k in kids)
+    leaves = [k.code for k in kids if reg.hierarchy.is_leaf(k.code, 2020)]
+    assert leaves == ["441900", "442000"]  # 东莞, 中山: no counties

@@ -102,10 +102,13 @@ def test_codes_outside_the_registry(tmp_path):
             {"a.csv": long_csv(line("999999", 2019, "resident_total", 1), line("440199", 2019, "resident_total", 1))},
         )
     )
+    # stored as figures of no unit, never a child in any sum; a malformed province part is said so
     assert [(i.row, i.severity, i.check) for i in checked.issues] == [
-        (2, "error", "region_code_known"),
+        (2, "warning", "region_code_known"),
         (3, "warning", "region_code_known"),
     ]
+    assert "province part 99 names no province" in checked.issues[0].message
+    assert "in no list of the code history" in checked.issues[1].message
 
 
 def test_an_empty_value_in_a_long_table_is_reported(tmp_path):
@@ -394,3 +397,15 @@ def test_changes_need_the_same_series_and_point_date_at_both_ends(tmp_path):
         "select resident_change_prev_pp from urbanization_changes where region_code = '440115' and year = 2015"
     ).fetchone()
     assert ns == (None,)
+
+
+def test_hong_kong_and_macao_are_regions_outside_chinas_totals(tmp_path):
+    # 810000 and 820000 are codes of the registry (GB/T 2260): accepted without a doubt, named, and no child of
+    # China's sums (the mainland's statistics do not include them)
+    rows = [line(c, 2020, "resident_total", v) for c, v in (("810000", 7474200), ("820000", 683200))]
+    checked = check_inputs(make_project(tmp_path / "a", {"a.csv": long_csv(*rows)}))
+    assert checked.issues == []
+    _, con = db(tmp_path / "b", *rows)
+    names = dict(con.execute("select region_code, region_name from observations").fetchall())
+    assert names == {"810000": "香港特别行政区", "820000": "澳门特别行政区"}
+    assert con.execute("select count(*) from counts where region_code = '000000'").fetchone()[0] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import pytest
 
 from hukou_stats.analysis.targets import ASSESS_COLUMNS, assess
@@ -58,32 +59,28 @@ def test_china_2020_final_verdicts_by_hand(con):
     assert p["verdict"] == "exceeded" and p["base_year_used"] == 2017
     assert p["margin"] == pytest.approx((45.4 - 42.35) / 3 - 1)
     assert "2018: +1.02; 2019: +1.01; 2020: +1.02" in p["annual_changes"]
-    # gap: 2013 = 73111/136072 × 100 − 36 = 53.73 − 36 = 17.73; 2020 = 63.89 − 45.4 = 18.49
-    # reduction = 17.73 − 18.49 = −0.76 < 2 → not achieved, margin −2.76
+    # gap vs 2013: the 2013 hukou rate ("36%左右", NDRC 2014) counts 非农业人口, the 2020 one (45.4, 公安部) the
+    # registration area's urban class: the nationwide break of 2015 (国发〔2014〕25号) lies between them and no year
+    # is measured under both rules, so the reduction is not assessed (it would read 17.73 − 18.49 = −0.76)
     g = t["cn_gap_reduction_2020"]
-    assert g["verdict"] == "not_achieved"
-    gap13 = 73111 / 136072 * 100 - 36
-    gap20 = 901991162 / 1411778700 * 100 - 45.4
-    assert g["margin"] == pytest.approx(gap13 - gap20 - 2, abs=1e-9)
-    assert "benchmark revision" in g["notes"] and "approximate" in g["notes"]
+    assert g["verdict"] == "cannot_assess" and pd.isna(g["margin"])
+    assert "definition break: nonagri_2003_rule until 2014, urban_rural_area_2015_rule from 2015" in g["reason"]
     # no settlement or transfer counts in the data: cannot assess, with the reason
     for k in ("cn_migrants_settled_2020", "cn_hukou_transfers_pace_2016_2020", "cn_non_hukou_settled_2020"):
         assert t[k]["verdict"] == "cannot_assess" and "no observation" in t[k]["reason"]
 
 
-def test_national_gap_verdict_depends_on_the_release(con):
-    """Known before the census results (2021-05-11) the gap was narrowing; on the census figures it widened."""
+def test_national_gap_is_not_assessed_across_the_nationwide_break_on_any_release(con):
+    """As known before the census results (2021-05-11) the latest gap was 2019's (first release: 84843/140005 × 100
+    − 44.38 = 16.22); on the latest release it is 2020's (63.89 − 45.4 = 18.49). Either way the comparison with
+    2013 crosses the 2015 break without a bridge: not assessed, with the reason, never a verdict."""
     before = by_id(assess(con, region="000000", as_of=2020, release="2021-03-01"))["cn_gap_reduction_2020"]
-    # latest data 2019 (first release): 84843/140005 × 100 − 44.38 = 60.60 − 44.38 = 16.22
-    # narrowed 17.73 − 16.22 = 1.51 in 6 years; required 2 in 7 years → R = (1.51/6) / (2/7) = 0.88
-    # → 0.60 ≤ R < 0.95: acceleration needed (interim: 2020 not yet published)
-    gap19 = 84843 / 140005 * 100 - 44.38
-    gap13 = 73111 / 136072 * 100 - 36
-    assert before["verdict"] == "acceleration_needed"
-    assert before["progress_ratio"] == pytest.approx(((gap13 - gap19) / 6) / (2 / 7), abs=1e-9)
-    assert before["release_used"].startswith("as known on 2021-03-01")
     after = by_id(assess(con, region="000000", as_of=2020, release="latest"))["cn_gap_reduction_2020"]
-    assert after["verdict"] == "not_achieved" and after["release_used"].startswith("latest release")
+    assert before["observed_year"] == 2019 and after["observed_year"] == 2020
+    assert before["observed_value"] == pytest.approx(84843 / 140005 * 100 - 44.38, abs=1e-9)
+    assert before["release_used"].startswith("as known on 2021-03-01")
+    for r in (before, after):
+        assert r["verdict"] == "cannot_assess" and "definition break" in r["reason"]
 
 
 def test_mid_term_2018_guangzhou(con):
@@ -96,12 +93,16 @@ def test_mid_term_2018_guangzhou(con):
 
 
 @pytest.mark.slow
-def test_release_sensitivity_flags_the_national_gap_only(con):
+def test_release_sensitivity_flags_what_the_vintage_changes(con):
     from hukou_stats.analysis.targets import release_sensitivity
 
     s = release_sensitivity(con, region="000000", as_of=2020).set_index("target_id")
-    assert s.loc["cn_gap_reduction_2020", "as known on 2021-05-10"] == "acceleration_needed"
-    assert s.loc["cn_gap_reduction_2020", "latest release"] == "not_achieved"
-    assert s["differs"].loc[lambda x: x].index.tolist() == ["cn_gap_reduction_2020"]
+    # the gap against 2013 crosses the nationwide 2015 break on every vintage
+    assert set(s.loc["cn_gap_reduction_2020", ["latest release", "as known on 2021-05-10"]]) == {"cannot_assess"}
+    # 45%左右 (national urbanization plan): final on the census release (45.4); as known before it, only a trend
+    # from the 2013 base, across the break, was available
+    assert s.loc["cn_hukou_rate_2020_nup", "latest release"] == "achieved"
+    assert s.loc["cn_hukou_rate_2020_nup", "as known on 2021-05-10"] == "cannot_assess"
+    assert s["differs"].loc[lambda x: x].index.tolist() == ["cn_hukou_rate_2020_nup"]
     # the connection is left on the latest release
-    assert by_id(assess(con, region="000000"))["cn_gap_reduction_2020"]["verdict"] == "not_achieved"
+    assert by_id(assess(con, region="000000"))["cn_hukou_rate_2020_nup"]["verdict"] == "achieved"

@@ -19,14 +19,25 @@ COUNT_MEASURES = frozenset(
         "hukou_out_migration",
         "separated_within_county",  # 人户分离, from microdata (by residence area)
         "separated_across_counties",
+        "resident_nonagri_hukou",  # residents holding a non-agricultural hukou (非农业户口), census 2010 and before
     }
 )
-# rate measure -> (numerator, denominator)
+# rate measure -> (numerator, denominator). A share is the rate its denominator makes it: 非农业户口人口比重 of the
+# 2010 census divides residents holding a non-agricultural hukou by the resident population, so it is its own
+# measure and never a 户籍人口城镇化率 (whose denominator is the hukou population) nor an urban hukou count.
 RATES = {
     "resident_urban_rate_pct": ("resident_urban", "resident_total"),
     "hukou_urban_rate_pct": ("hukou_urban", "hukou_total"),
+    "resident_nonagri_hukou_share_pct": ("resident_nonagri_hukou", "resident_total"),
 }
 RATE_MEASURES = frozenset(RATES)
+# the two urbanization rates (the indicators of the views rates and urbanization) and the rate measure of each
+URBANIZATION_RATES = {"resident_rate_pct": "resident_urban_rate_pct", "hukou_rate_pct": "hukou_urban_rate_pct"}
+# measures that exist under one definition only: a figure of them carries it (given or not), never another
+FIXED_DEFINITION = {
+    "resident_nonagri_hukou": "nonagri_2003_rule",
+    "resident_nonagri_hukou_share_pct": "nonagri_2003_rule",
+}
 MEASURES = COUNT_MEASURES | RATE_MEASURES
 FLOW_MEASURES = ("hukou_births", "hukou_deaths", "hukou_in_migration", "hukou_out_migration")
 

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -45,12 +48,46 @@ def spec_for(path: Path) -> Path | None:
     return spec if spec.is_file() else None
 
 
+_READ: OrderedDict[tuple, tuple[pd.DataFrame, list[Issue]]] = OrderedDict()
+READ_CACHE = 8  # costly readings kept for the process (by content): such a file is read again only when changed
+COSTLY_S = 0.2  # a reading that took longer is kept (a small file is read again rather than crowd out a large one)
+
+
 def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
     """Read one input file into canonical rows plus the issues found while reading.
 
     A file that cannot be parsed at all (empty, wrong encoding, not a spreadsheet) becomes one
-    located error instead of a crash.
+    located error instead of a crash. The same file (same bytes, same spec, same registry and reference data) is
+    read once a process: a national county table is not parsed again for every command that needs its figures.
     """
+    key = _content_key(path, registry, reference_dir, label)
+    if key is not None and key in _READ:
+        _READ.move_to_end(key)
+        df, issues = _READ[key]
+        return df.copy(), list(issues)
+    started = time.perf_counter()
+    result = _read_file(path, registry, reference_dir, label)
+    if key is not None and time.perf_counter() - started >= COSTLY_S:
+        _READ[key] = (result[0].copy(), list(result[1]))
+        while len(_READ) > READ_CACHE:
+            _READ.popitem(last=False)
+    return result
+
+
+def _content_key(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple | None:
+    if registry.content_key is None:
+        return None
+    h = hashlib.sha256()
+    for f in (path, spec_for(path), reference_dir / "series.csv", reference_dir / "coverage.csv"):
+        try:
+            h.update(f.read_bytes() if f is not None and f.is_file() else b"-")
+        except OSError:
+            return None
+        h.update(b"\x00")
+    return (h.hexdigest(), registry.content_key, label)
+
+
+def _read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
     try:
         return _read(path, registry, reference_dir, label)
     except UndecodableText as e:

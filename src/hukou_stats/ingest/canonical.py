@@ -10,7 +10,8 @@ import pandas as pd
 
 from hukou_stats.core.errors import Issue
 from hukou_stats.core.numbers import normalise_unit, parse_number, to_canonical
-from hukou_stats.core.vocabulary import MEASURES, RATE_MEASURES
+from hukou_stats.core.vocabulary import FIXED_DEFINITION, MEASURES, RATE_MEASURES
+from hukou_stats.reference.coverage import coverages
 from hukou_stats.reference.releases import release_date
 from hukou_stats.reference.series import reference_date, series_table
 
@@ -37,6 +38,7 @@ CANONICAL_COLUMNS = [
     "source_file",
     "source_row",
     "row_id",
+    "coverage",
 ]
 # what makes a figure the same figure: editing where it was seen, or a note, does not make a new one
 IDENTITY = [
@@ -71,6 +73,8 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 def row_id(fields: dict) -> str:
     key = "\x1f".join(str(fields.get(k) or "") for k in IDENTITY)
+    if fields.get("coverage"):  # a coverage other than the region's own makes another figure (ids of others unchanged)
+        key += "\x1f" + str(fields["coverage"])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -86,6 +90,12 @@ class RowBuilder:
         self.rows: list[dict] = []
         self.missing_cells = 0
         self.registry = registry
+        self.coverages = coverages(reference_dir)
+        # the same lookups recur on every row of a table: asked once each
+        self._ref_days: dict[tuple[int, str], dt.date] = {}
+        self._releases: dict[str, tuple] = {}
+        self._doubts: dict[tuple[str, dt.date | None], tuple[str, str] | None] = {}
+        self._warned: set[tuple[int, str]] = set()
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
         self.issues.append(
@@ -128,6 +138,7 @@ class RowBuilder:
         reference_day: dt.date | None = None,
         empty_is_missing: bool = True,
         region_column: str = "region_code",
+        coverage: str | None = None,
     ) -> None:
         n_before = len(self.issues)
         try:
@@ -137,36 +148,18 @@ class RowBuilder:
         if year_i is None or not 1900 <= year_i <= 2100:
             self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
             return
-        if measure not in MEASURES:
-            self.err(
-                row, "measure", measure, "measure_allowed", f"unknown measure; allowed: {', '.join(sorted(MEASURES))}"
-            )
-        unit_n = normalise_unit(unit)
-        if unit_n is None:
-            self.err(
-                row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)"
-            )
-        elif measure in RATE_MEASURES and unit_n != "pct":
-            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct")
-        elif measure in MEASURES and measure not in RATE_MEASURES and unit_n == "pct":
-            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct")
-        if series not in self.known_series:
-            self.err(
-                row,
-                "series",
-                series,
-                "series_allowed",
-                f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}",
-            )
-        if not str(source or "").strip():
-            self.err(row, "source", source, "source_required", "every figure must name its source publication")
-        try:
-            rel, rel_prec = release_date(published or "")
-        except ValueError:
+        unit_n = self._labels(row, measure, unit, series, source)
+        rel, rel_prec = self._release(published or "")
+        if rel_prec is None:
             self.err(
                 row, "published", published, "release_date_format", "release date must be YYYY, YYYY-MM or YYYY-MM-DD"
             )
             rel, rel_prec = None, "unknown"
+        definition = self._definition(row, measure, definition)
+        if coverage and coverage not in self.coverages.get(region_code, ()):
+            known = ", ".join(sorted(self.coverages.get(region_code, ()))) or "none"
+            self.err(row, "coverage", coverage, "coverage_known",
+                     f"unknown coverage for {region_code}; data/reference/coverage.csv lists: {known}")  # fmt: skip
         try:
             parsed = parse_number(value_text)
         except ValueError:
@@ -188,30 +181,15 @@ class RowBuilder:
                     )
                 )
             return
-        ref_day = reference_day or (
-            reference_date(year_i, series, self.reference_dir) if series in self.known_series else None
-        )
-        if self.registry is not None:
-            doubt = self.registry.check_code(region_code, ref_day)
-            if doubt:
-                self.issues.append(
-                    Issue(
-                        doubt[0],
-                        "region_code_known",
-                        doubt[1],
-                        file=self.label,
-                        sheet=self.sheet,
-                        row=row,
-                        column=region_column,
-                        value=region_code,
-                    )
-                )
+        ref_day = reference_day or (self._ref_day(year_i, series) if series in self.known_series else None)
+        self._check_code(row, region_code, ref_day, region_column)
         if any(i.severity == "error" for i in self.issues[n_before:]):
             return
         dec, decimals = parsed
         assert unit_n is not None  # an unknown unit is an error above
         if decimals_override is not None:
             decimals = decimals_override
+        assert unit_n is not None  # an unknown unit is an error above
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
         fields = dict(
             region_code=region_code,
@@ -235,9 +213,86 @@ class RowBuilder:
             note=(note or None),
             source_file=self.label,
             source_row=row,
+            coverage=coverage or None,
         )
         fields["row_id"] = row_id(fields)
         self.rows.append(fields)
+
+    def _labels(self, row: int, measure: str, unit: str, series: str, source: str) -> str | None:
+        """The canonical unit; errors for an unknown measure, unit or series, a unit that does not fit the
+        measure, and a missing source."""
+        if measure not in MEASURES:
+            self.err(
+                row, "measure", measure, "measure_allowed", f"unknown measure; allowed: {', '.join(sorted(MEASURES))}"
+            )
+        unit_n = normalise_unit(unit)
+        if unit_n is None:
+            self.err(
+                row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)"
+            )
+        elif measure in RATE_MEASURES and unit_n != "pct":
+            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct")
+        elif measure in MEASURES and measure not in RATE_MEASURES and unit_n == "pct":
+            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct")
+        if series not in self.known_series:
+            self.err(
+                row,
+                "series",
+                series,
+                "series_allowed",
+                f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}",
+            )
+        if not str(source or "").strip():
+            self.err(row, "source", source, "source_required", "every figure must name its source publication")
+        return unit_n
+
+    def _check_code(self, row: int, region_code: str, ref_day: dt.date | None, region_column: str) -> None:
+        """What the registry says of a code not in the list of its figure's year (once a row, not once a cell)."""
+        if self.registry is None:
+            return
+        key = (region_code, ref_day)
+        if key not in self._doubts:
+            self._doubts[key] = self.registry.check_code(region_code, ref_day)
+        doubt = self._doubts[key]
+        if doubt and (row, region_code) not in self._warned:
+            self._warned.add((row, region_code))
+            self.issues.append(
+                Issue(
+                    doubt[0],
+                    "region_code_known",
+                    doubt[1],
+                    file=self.label,
+                    sheet=self.sheet,
+                    row=row,
+                    column=region_column,
+                    value=region_code,
+                )
+            )
+
+    def _ref_day(self, year: int, series: str) -> dt.date:
+        key = (year, series)
+        if key not in self._ref_days:
+            self._ref_days[key] = reference_date(year, series, self.reference_dir)
+        return self._ref_days[key]
+
+    def _release(self, published: str) -> tuple:
+        """(release date, precision); precision None when the text is no release date."""
+        if published not in self._releases:
+            try:
+                self._releases[published] = release_date(published)
+            except ValueError:
+                self._releases[published] = (None, None)
+        return self._releases[published]
+
+    def _definition(self, row: int, measure: str, definition: str | None) -> str | None:
+        """The definition of the figure: a measure that exists under one definition only carries it."""
+        fixed = FIXED_DEFINITION.get(measure)
+        if fixed is None or not definition or definition == fixed:
+            return fixed or definition
+        self.err(row, "definition", definition, "definition_of_measure",
+                 f"{measure} exists under the definition {fixed} only (a share of the resident population holding a "
+                 "non-agricultural hukou, 非农业户口人口比重, not an urbanization rate)")  # fmt: skip
+        return definition
 
     def result(self) -> tuple[pd.DataFrame, list[Issue]]:
         if not self.rows and not any(i.severity == "error" for i in self.issues):

@@ -13,7 +13,7 @@ from hukou_stats.ingest.textfile import delimiter, read_text
 from hukou_stats.reference.registry import CODE_RE, Registry, norm_zh, strip_suffix
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
-LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note"]
+LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note", "coverage"]
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
@@ -86,5 +86,6 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
             note=str(rec.get("note") or "").strip(),
             empty_is_missing=False,
             region_column=col,
+            coverage=str(rec.get("coverage") or "").strip() or None,
         )
     return b.result()

@@ -46,6 +46,23 @@ class ColumnEntry(BaseModel):
     _check_unit = field_validator("unit")(_unit)
 
 
+class SkipRule(BaseModel):
+    """Rows to leave out, by the text of one column: `values` (e.g. "NA", the code of rows that are no unit), or
+    `empty = true` (rows without a code that hold figures). Every row left out is counted in the report."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str = Field(min_length=1)
+    values: list[str] = []
+    empty: bool = False
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _says_what(self) -> SkipRule:
+        if not self.values and not self.empty:
+            raise ValueError("a skip rule needs values = [...] or empty = true")
+        return self
+
+
 class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     layout: Literal["years", "measures"]
@@ -94,6 +111,12 @@ class SpecModel(BaseModel):
     """Layout years: header = year, for year columns whose header is not a plain year (2019 and 2019年 are recognised without it). When given, only these columns are read."""
     aliases: dict[str, Code] = {}
     """Row names that are not region names, each mapped to a code: "全市" = "440100"."""
+    skip: list[SkipRule] = []
+    """[[skip]] tables: rows left out by the text of one column (`column`, `values = [...]` or `empty = true`, `reason`), e.g. the rows whose code is "NA"; every row left out is counted in the validation report."""
+    name_column: str | None = None
+    """With region_by = "code": the column holding the region's name as published (kept with each figure)."""
+    coverage: str | None = None
+    """Coverage of every figure of the table (reference table coverage), when it is not the region's own, e.g. provinces_31 for a sum of the 31 provinces."""
 
     _check_unit = field_validator("unit")(_unit)
 
@@ -125,6 +148,13 @@ class SpecModel(BaseModel):
             raise ValueError('layout "measures" needs year = YYYY')
         if self.layout == "measures" and not self.columns:
             raise ValueError('layout "measures" needs a [columns] table: header = measure')
+        for header, c in self.columns.items():
+            if "非农业" in header and str(c.measure).startswith("hukou_"):
+                raise ValueError(
+                    f"column {header!r}: a share or count of 非农业户口 (residents holding a non-agricultural hukou) is "
+                    f"not {c.measure} (whose denominator is the hukou population); use resident_nonagri_hukou_share_pct "
+                    "or resident_nonagri_hukou"
+                )
         return self
 
 
@@ -146,47 +176,29 @@ class Spec:
     path: Path
     layout: str
     region_column: str
-    """Header of the column naming the regions (spaces, full-width and traditional characters are ignored: `地  区` and `地區` match `地区`)."""
     unit: str | None
-    """Unit of the figures: persons (人), 10k_persons (万人) or pct (%). May be left out when the table has a unit line (`单位：万人`) or units in its headers (`城镇化率(%)`); a unit line that contradicts it is an error."""
     published: str
-    """Release of the publication: YYYY, YYYY-MM or YYYY-MM-DD (a year or a month is dated at its end)."""
     series: str
-    """Statistical series of every figure in the table (reference table series), e.g. first_release or census_2020."""
     source: str
-    """The publication the figures come from, e.g. a yearbook and its table number."""
     header_row: int | None = None  # None: the first row holding region_column
-    """1-based row holding the column headers. Default: the first of the first 30 rows that holds region_column (title rows above it are skipped)."""
     header_rows: int | None = None  # lines of the header; None: detected
-    """Number of lines of the header. Default: detected (an English line, a line of units, the second line of a merged header)."""
     encoding: str | None = None  # CSV only; None: detected (UTF-8 +-BOM, GBK/GB18030)
-    """Encoding of a CSV file. Default: detected (a byte-order mark decides between UTF-8 and UTF-16, else UTF-8, else GB18030, which covers GBK and GB2312); give it for anything else, e.g. big5."""
     sheet: str | int | None = None
-    """Sheet of an XLSX workbook: its name or its 0-based number. Default: the first sheet."""
     region_by: str = "name"
-    """name: the rows name their regions (Chinese, pinyin or English, resolved through the region registry); code: the rows give GB/T 2260 codes (the name is then not read)."""
     parent: str | None = None
-    """Code of the region under which names are resolved (district names such as 荔湾区 under 440100)."""
     names_as_of: dt.date | None = None
-    """Names are those valid on this date. Default: the release date given by published."""
     measure: str | None = None
-    """Layout years: the measure of every figure."""
     year: int | None = None
-    """Layout measures: the reference year of every figure."""
     reference_date: dt.date | None = None
-    """Point date of every figure. Default: the point date of the series in that year (31 December; 1 November for census and sample-survey series)."""
     definition: str | None = None
-    """Definition of urban for hukou figures (reference table definitions), e.g. urban_rural_area_2015_rule."""
     seen_at: str | None = None
-    """Where the figures were seen: the official page, or a reprint."""
     note: str | None = None
-    """A note stored with every figure of the table."""
     decimals: int | None = None
-    """Decimals of every figure, for XLSX cells under the General number format. Default: the decimals of the cell's number format (0.00 gives 2), or of the text in a CSV."""
     columns: list[ColumnSpec] = field(default_factory=list)
-    """Layout measures: header = measure, or header = { measure, unit, decimals } for a column with its own unit or decimals."""
     aliases: dict[str, str] = field(default_factory=dict)
-    """Row names that are not region names, each mapped to a code: "全市" = "440100"."""
+    skip: list[SkipRule] = field(default_factory=list)
+    name_column: str | None = None  # region_by = "code": the column holding the name as published
+    coverage: str | None = None  # of every figure of the table (data/reference/coverage.csv); None: the region's own
 
 
 def load_spec(path: Path, label: str | None = None) -> Spec:
@@ -224,4 +236,7 @@ def load_spec(path: Path, label: str | None = None) -> Spec:
         decimals=m.decimals,
         columns=columns,
         aliases=dict(m.aliases),
+        skip=list(m.skip),
+        name_column=m.name_column,
+        coverage=m.coverage,
     )

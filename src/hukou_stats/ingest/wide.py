@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +13,7 @@ import pandas as pd
 from hukou_stats.core.errors import Issue, UsageError
 from hukou_stats.core.numbers import ascii_text, normalise_unit, parse_number
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
-from hukou_stats.ingest.spec import ColumnSpec, Spec, load_spec
+from hukou_stats.ingest.spec import ColumnSpec, SkipRule, Spec, load_spec
 from hukou_stats.ingest.textfile import delimiter, read_text
 from hukou_stats.ingest.xlsx import UNSAVED_FORMULA, SheetNotFound, read_xlsx
 from hukou_stats.reference.registry import Registry, norm_zh
@@ -156,6 +156,8 @@ class Layout:
     region: int  # 0-based column of the region names
     columns: list[tuple[int, ColumnSpec]]
     units: dict[int, str]
+    skip: list[tuple[int, SkipRule]] = field(default_factory=list)  # (column, rule) of the spec's [[skip]]
+    name: int | None = None  # column of the name as published (spec name_column)
 
 
 def read_wide(path: Path, spec_path: Path, registry: Registry, reference_dir: Path, label: str):
@@ -202,13 +204,23 @@ def find_layout(path: Path, spec: Spec, label: str) -> Layout:
             "region_column", f"header row {top + 1} has no column {spec.region_column!r} (found: {found})", row=top + 1
         )
     lines = header_lines(grid, top, region, spec)
+
+    def column(header: str, key: str) -> int:
+        want = norm_header(header)
+        j = next((j for j, h in enumerate(first) if want in header_forms(h)), None)
+        if j is None:
+            raise fail("column_exists", f"spec {key} names column {header!r}, which is not in the header", row=top + 1)
+        return j
+
+    skip = [(column(r.column, "[[skip]]"), r) for r in spec.skip]
+    name = column(spec.name_column, "name_column") if spec.name_column else None
     if top + lines > len(grid):
         raise fail("header_row", f"the header of {lines} lines from row {top + 1} runs past the end of the table")
     unit = table_unit(grid, top, lines, spec, fail)
     candidates, col_units = column_headers(grid, top, lines, region, bool(merged))
     columns = value_columns(grid, top, region, spec, candidates, fail)
     units = column_units(columns, col_units, unit, top, fail)
-    return Layout(grid, sheet, top, lines, region, columns, units)
+    return Layout(grid, sheet, top, lines, region, columns, units, skip, name)
 
 
 def spread_merged_header(grid: pd.DataFrame, merged: list, top: int) -> None:
@@ -344,13 +356,24 @@ def read_rows(layout: Layout, spec: Spec, registry: Registry, b: RowBuilder) -> 
     names_on = spec.names_as_of or release_date(spec.published)[0]
     aliases = {norm_header(a): v for a, v in spec.aliases.items()}
     in_notes = False
-    for i in range(layout.top + layout.lines, len(grid)):
+    skipped: dict[int, list[int]] = {k: [] for k in range(len(layout.skip))}
+    # the cells of the columns read, as lists (a pandas row per line is slow on a wide sheet)
+    needed = sorted({layout.region, *(j for j, _ in columns), *(j for j, _ in layout.skip)} | (
+        {layout.name} if layout.name is not None else set()))  # fmt: skip
+    first = layout.top + layout.lines
+    body = grid.iloc[first:, needed].to_numpy(dtype=object).tolist()
+    at = {j: k for k, j in enumerate(needed)}
+    for i, row in enumerate(body, start=first):
         line = i + 1
-        cells = grid.iloc[i]
-        raw_name = str(cells.iloc[layout.region])
+        cells = [row[at[j]] if j in at else "" for j in range(max(needed) + 1)]
+        raw_name = str(cells[layout.region])
         name = ascii_text(raw_name)
-        values = [str(cells.iloc[j]) for j, _ in columns]
+        values = [str(cells[j]) for j, _ in columns]
         has_values = any(v.strip() for v in values)
+        rule = next((k for k, (j, r) in enumerate(layout.skip) if _skips(r, cells[j], has_values)), None)
+        if rule is not None:
+            skipped[rule].append(line)
+            continue
         if not name:
             continue
         if NOTE_RE.match(name):
@@ -370,18 +393,19 @@ def read_rows(layout: Layout, spec: Spec, registry: Registry, b: RowBuilder) -> 
             elif has_values:
                 b.err(line, spec.region_column, raw_name.strip(), "region_known", str(e))
             continue  # a line without figures (a heading such as "按区分") is not a region
+        published_name = ascii_text(cells[layout.name]).strip() if layout.name is not None else name
         for j, col in columns:
-            if cells.iloc[j] == UNSAVED_FORMULA:
+            if cells[j] == UNSAVED_FORMULA:
                 b.err(line, col.header, "", "formula_value", "a formula whose value was never saved (the workbook "
                       "was written by a program): open it in Excel or LibreOffice, save, and read it again")  # fmt: skip
                 continue
             b.add(
                 row=line,
                 region_code=code,
-                region_name=name,
+                region_name=published_name,
                 year=col.year if col.year is not None else spec.year,
                 measure=col.measure or spec.measure or "",
-                value_text=cells.iloc[j],
+                value_text=cells[j],
                 unit=layout.units[j],
                 source=spec.source,
                 published=spec.published,
@@ -393,4 +417,25 @@ def read_rows(layout: Layout, spec: Spec, registry: Registry, b: RowBuilder) -> 
                 value_column=col.header,
                 reference_day=spec.reference_date,
                 region_column=spec.region_column,
+                coverage=spec.coverage,
             )
+    _report_skipped(layout, skipped, b)
+
+
+def _report_skipped(layout: Layout, skipped: dict[int, list[int]], b: RowBuilder) -> None:
+    """One warning per skip rule of the spec that left rows out: how many, why, and which rows."""
+    for k, lines in skipped.items():
+        if not lines:
+            continue
+        _, r = layout.skip[k]
+        what = " or ".join([*(repr(v) for v in r.values), *(["empty"] if r.empty else [])])
+        b.issues.append(
+            Issue("warning", "rows_skipped",
+                  f"{len(lines)} row(s) skipped by the spec rule {r.column} = {what}" + (f": {r.reason}" if r.reason else ""),
+                  file=b.label, sheet=b.sheet, column=r.column, value=str(len(lines)), rows=", ".join(map(str, lines)))
+        )  # fmt: skip
+
+
+def _skips(rule: SkipRule, cell, has_values: bool) -> bool:
+    text = ascii_text(cell).strip()
+    return text in rule.values or (rule.empty and text == "" and has_values)

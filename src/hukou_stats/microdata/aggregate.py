@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.sql import identifier, literal
-from hukou_stats.reference.hierarchy import NATION, is_unit, level_of
+from hukou_stats.microdata.codes import NATION, is_rollup_unit, level_of
 
 URBAN_CLASSES = (111, 112, 121, 122, 123)
 RURAL_CLASSES = (210, 220)
@@ -161,7 +161,7 @@ def scope_of(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     lo, hi = f"{lo:012d}", f"{hi:012d}"
     for level, digits in ((3, 6), (2, 4), (1, 2)):
         # the smallest unit: a municipality's 市辖区 (110100), 省直辖 (429000) or a city's 市辖区 (440101) is none
-        if lo[:digits] == hi[:digits] and is_unit(lo[:digits].ljust(6, "0")):
+        if lo[:digits] == hi[:digits] and is_rollup_unit(lo[:digits].ljust(6, "0")):
             return lo[:digits].ljust(6, "0"), level
     return "000000", 0
 
@@ -187,7 +187,7 @@ def counted_in(code: int | None, scope: str, scope_level: int) -> str:
         return scope
     c = f"{int(code):012d}"
     for unit, level in ((c[:6], 3), (c[:4] + "00", 2), (c[:2] + "0000", 1)):
-        if level >= scope_level and level_of(unit) == level and is_unit(unit):
+        if level >= scope_level and level_of(unit) == level and is_rollup_unit(unit):
             return unit
     return scope
 
@@ -309,7 +309,7 @@ def aggregate(con: duckdb.DuckDBPyConnection, inputs: Inputs, year: int, pack_li
     # the regions above
     units = [(f"{unit:06d}", level, *(int(v or 0) for v in counts)) for level, unit, *counts in rows]
     df = pd.DataFrame(
-        [r for r in units if level_of(r[0]) == r[1] and (r[0] == NATION or is_unit(r[0]))],
+        [r for r in units if level_of(r[0]) == r[1] and (r[0] == NATION or is_rollup_unit(r[0]))],
         columns=["region_code", "level", *MEASURES],
     ).astype({"level": "int32", **dict.fromkeys(MEASURES, "int64")})
     df.attrs["scope"] = scope

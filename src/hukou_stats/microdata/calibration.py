@@ -124,33 +124,34 @@ def _child_target(k, figs: Figures, res_rate: float, huk_rate: float) -> Target:
     return t
 
 
+def _parent_rate(reg, figs: Figures, code: str, kind: str, fallback: float, notes: list[str]) -> float:
+    """The region's published rate, else its nearest ancestor's, else the fallback (noted)."""
+    c = code
+    while c:
+        r = figs.rate(c, kind)
+        if r:
+            notes.append(f"{c} {kind} rate {r[0] * 100:.2f}% from {r[1]}")
+            return r[0]
+        region = reg.get(c)
+        c = region.parent_code if region and region.parent_code else ""
+    notes.append(f"{kind} rate: nothing published for {code} or above; assumed {fallback * 100:.2f}% (China 2021)")
+    return fallback
+
+
 def calibrate(project: Project, region: str, year: int) -> Calibration:
     reg = load_registry(project)
     code = reg.resolve(region)
     figs = Figures(published_frame(project))
     on = dt.date(year, 12, 31)
-    kids = reg.children(code, on, complete_only=False)
+    kids = reg.children(code, on)
     if not kids:
         raise UsageError(
             f"region {code} {reg.name(code)}: the registry lists no child regions; "
             "choose a region whose districts, cities or provinces are listed (e.g. 440100, 330000, 000000)"
         )
     notes: list[str] = []
-
-    def parent_rate(kind: str, fallback: float) -> float:
-        c = code
-        while c:
-            r = figs.rate(c, kind)
-            if r:
-                notes.append(f"{c} {kind} rate {r[0] * 100:.2f}% from {r[1]}")
-                return r[0]
-            region = reg.get(c)
-            c = region.parent_code if region else ""
-        notes.append(f"{kind} rate: nothing published for {code} or above; assumed {fallback * 100:.2f}% (China 2021)")
-        return fallback
-
-    res_rate = parent_rate("resident", NATIONAL_FALLBACK_RESIDENT_RATE)
-    huk_rate = parent_rate("hukou", NATIONAL_FALLBACK_HUKOU_RATE)
+    res_rate = _parent_rate(reg, figs, code, "resident", NATIONAL_FALLBACK_RESIDENT_RATE, notes)
+    huk_rate = _parent_rate(reg, figs, code, "hukou", NATIONAL_FALLBACK_HUKOU_RATE, notes)
     res_total = figs.latest(code, "resident_total")
     huk_total = figs.latest(code, "hukou_total")
     for label, f in (("resident total", res_total), ("hukou total", huk_total)):

@@ -33,7 +33,7 @@ from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.project import Project
 from hukou_stats.core.vocabulary import SYNTHETIC, is_synthetic
 from hukou_stats.microdata.calibration import Calibration, calibrate
-from hukou_stats.reference.hierarchy import MUNICIPALITIES
+from hukou_stats.microdata.codes import MUNICIPALITIES
 
 GENERATOR_VERSION = 4  # bump when the same seed would give other files (invalidates bench caches)
 CHUNK = 1 << 21

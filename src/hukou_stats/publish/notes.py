@@ -94,5 +94,16 @@ class NoteContext:
 
 
 NoteProvider = Callable[[NoteContext], Iterable[Placed]]
+
+
+def residuals(ctx: NoteContext) -> Iterable[Placed]:
+    """Where the region's published figure and the complete sum of its children differ (温州市 2020: 249,343
+    persons in areas that belong to no county; China: the active military), said under the regions table."""
+    from hukou_stats.analysis.residuals import residual_findings
+
+    for f in residual_findings(ctx.con, ctx.code, ctx.year):  # type: ignore[arg-type]
+        yield Placed("table1_regions", ctx.code, Worded(f"residual:{f.region_code}:{f.series}:{f.kind}", f.zh, f.en))
+
+
 # functions adding data-level notes (see the module docstring); each returns Placed notes
-PROVIDERS: list[NoteProvider] = []
+PROVIDERS: list[NoteProvider] = [residuals]

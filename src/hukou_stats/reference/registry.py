@@ -1,34 +1,41 @@
-"""Region registry (data/reference/regions.csv) and name resolution.
+"""The region registry: the complete code history of China (data/reference/areacodes/result.csv), with English names
+and pinyin (data/reference/region_names.csv) and the units outside their parent's totals
+(data/reference/region_scope.csv). Every code resolves to a name, a level, a parent and a validity by year
+(hukou_stats.reference.code_history); the children of each year's list are in hukou_stats.reference.hierarchy.
 
-A region may be named by its 6-digit code, its Chinese name (inner spaces
-and the suffix 省/市/区/县 optional: "荔 湾 区", "荔湾"; traditional characters: "荔灣區"), or its pinyin/English
-name ("guangzhou", "Liwan District"). Where a name fits several regions,
-the one valid on the given date and under the given parent wins; if that
-still leaves more than one, resolution fails and names the candidates.
+A region may be named by its 6-digit code, its Chinese name (inner spaces and the suffix 省/市/区/县 optional:
+"荔 湾 区", "荔湾"; traditional characters: "荔灣區"), or its pinyin/English name ("guangzhou", "Liwan District").
+Where a name fits several regions, the one valid on the given date and under the given parent wins; if that still
+leaves more than one, resolution fails and names the candidates.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import zhconv
 
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.numbers import ascii_text
 from hukou_stats.core.project import Project
-from hukou_stats.reference.hierarchy import is_unit, structural_parent
+from hukou_stats.reference.code_history import NATION, Period, read_code_history
+from hukou_stats.reference.hierarchy import Hierarchy
 
 CODE_RE = re.compile(r"^\d{6}(\d{6})?$")
+HISTORY = Path("areacodes") / "result.csv"
+NAMES = "region_names.csv"
+SCOPE = "region_scope.csv"
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "区", "县", "旗")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def norm_zh(name: str) -> str:
     """A Chinese name for matching: no spaces, full-width letters as ASCII, traditional characters
     as simplified (廣州市 -> 广州市, 荔灣區 -> 荔湾区; zhconv)."""
@@ -51,131 +58,140 @@ def _norm_latin(name: str) -> str:
     return s
 
 
+def year_of(on: dt.date | int | None, default: int) -> int:
+    """The year whose list applies to a date (a figure dated in a year uses that year's list)."""
+    if on is None:
+        return default
+    return on if isinstance(on, int) else on.year
+
+
 @dataclass(frozen=True)
-class Region:
-    code: str
-    name_zh: str
-    name_en: str
-    pinyin: str
-    level: int
-    parent_code: str
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    children_complete: bool = False
+class Region(Period):
+    """One period of a code (code_history.Period) with its English name, pinyin and scope."""
 
-    def valid_on(self, day: dt.date | None) -> bool:
-        if day is None:
-            return True
-        if self.valid_from and day < self.valid_from:
-            return False
-        if self.valid_to and day > self.valid_to:
-            return False
-        return True
+    name_en: str = ""
+    pinyin: str = ""
+    in_parent_totals: bool = True
+    note: str = ""
 
-
-def _date(s) -> dt.date | None:
-    if s is None or (isinstance(s, float) and pd.isna(s)) or str(s).strip() == "":
-        return None
-    return dt.date.fromisoformat(str(s).strip())
+    def valid_on(self, day: dt.date | int | None) -> bool:
+        return day is None or self.valid_in(year_of(day, 0))
 
 
 class Registry:
     def __init__(self, regions: list[Region], path: Path | None = None):
         self.path = path
         self.by_code: dict[str, list[Region]] = {}
-        for r in regions:
+        for r in sorted(regions, key=lambda r: (r.code, r.valid_from_year)):
             self.by_code.setdefault(r.code, []).append(r)
+        self.hierarchy = Hierarchy(regions)
+        self.last_year = max((r.valid_from_year for r in regions), default=dt.date.today().year)
         self.province_prefixes = {r.code[:2] for r in regions if r.level == 1}
-        self._index: dict[str, set[str]] = {}
-        for r in regions:
-            zh = norm_zh(r.name_zh)
-            for key in {zh, strip_suffix(zh), _norm_latin(r.name_en), _norm_latin(r.pinyin)}:
-                if key:
-                    self._index.setdefault(key, set()).add(r.code)
+        self.content_key: str | None = None  # hash of the files it was loaded from (Registry.load)
 
     @classmethod
-    def load(cls, path: Path) -> Registry:
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        except OSError as e:
-            raise InputOutputError(f"cannot read the region registry {path}: {e}") from e
-        regions = [
-            Region(
-                code=row.code,
-                name_zh=row.name_zh,
-                name_en=row.name_en,
-                pinyin=row.pinyin,
-                level=int(row.level),
-                parent_code=row.parent_code,
-                valid_from=_date(row.valid_from),
-                valid_to=_date(row.valid_to),
-                children_complete=row.children_complete == "yes",
-            )
-            for row in df.itertuples(index=False)
-        ]
-        return cls(regions, path)
+    def load(cls, reference_dir: Path) -> Registry:
+        """The registry of a project's data/reference/ (cached while its files are unchanged)."""
+        files = [reference_dir / HISTORY, reference_dir / NAMES, reference_dir / SCOPE]
+        key = hashlib.sha256(b"\x00".join(_bytes(f) for f in files)).hexdigest()
+        if key not in _LOADED:
+            if len(_LOADED) >= 8:
+                _LOADED.clear()
+            _LOADED[key] = _load(*files)
+            _LOADED[key].content_key = key
+        return _LOADED[key]
 
-    def get(self, code: str) -> Region | None:
-        versions = self.by_code.get(code)
-        return versions[-1] if versions else None
+    @functools.cached_property
+    def _index(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for rows in self.by_code.values():
+            for r in rows:
+                zh = norm_zh(r.name_zh)
+                for key in {zh, strip_suffix(zh), _norm_latin(r.name_en), _norm_latin(r.pinyin)}:
+                    if key:
+                        index.setdefault(key, set()).add(r.code)
+        return index
 
-    def name(self, code: str) -> str:
-        r = self.get(code)
+    def get(self, code: str, year: int | dt.date | None = None) -> Region | None:
+        """The period of `code` in the list of `year`; without a year, or when the code is not in that list, the
+        nearest period (the last one before the year, else the first after). None for a code in no list."""
+        rows = self.by_code.get(code)
+        if not rows:
+            return None
+        if year is None:
+            return rows[-1]
+        y = year_of(year, self.last_year)
+        valid = [r for r in rows if r.valid_in(y)]
+        if valid:
+            return valid[0]
+        before = [r for r in rows if r.valid_from_year <= y]
+        return before[-1] if before else rows[0]
+
+    def unit(self, code: str, year: int | dt.date | None) -> Region | None:
+        """The period of `code` in the list of `year` (None if the code is not a unit that year)."""
+        u = self.hierarchy.unit(code, year_of(year, self.last_year))
+        return u if isinstance(u, Region) else None
+
+    def name(self, code: str, year: int | dt.date | None = None) -> str:
+        r = self.get(code, year)
         return r.name_zh if r else code
 
-    def children(self, code: str, on: dt.date | None = None, complete_only: bool = True) -> list[Region]:
-        """Children valid on a date. With complete_only (for sums), empty unless the registry lists all
-        of them (children_complete); without, the children the registry knows."""
-        parent = self.get(code)
-        if complete_only and (parent is None or not parent.children_complete):
-            return []
-        return sorted(
-            (r for rs in self.by_code.values() for r in rs if r.parent_code == code and r.valid_on(on)),
-            key=lambda r: r.code,
-        )
+    def children(self, code: str, on: dt.date | int | None = None, counted_only: bool = True) -> list[Region]:
+        """The units of the list of the year of `on` (default: the latest list) under `code`, counted in its
+        totals unless counted_only=False (金门县 under 泉州市)."""
+        kids = self.hierarchy.children(code, year_of(on, self.last_year), counted_only)
+        return [k for k in kids if isinstance(k, Region)]
 
-    def is_under(self, code: str, ancestor: str) -> bool:
+    def is_under(self, code: str, ancestor: str, year: int | dt.date | None = None) -> bool:
         seen = set()
-        cur = self.get(code)
+        cur = self.get(code, year)
         while cur and cur.code not in seen:
             if cur.parent_code == ancestor:
                 return True
             seen.add(cur.code)
-            cur = self.get(cur.parent_code) if cur.parent_code else None
+            cur = self.get(cur.parent_code, year) if cur.parent_code else None
         return False
 
     def check_code(self, code: str, on: dt.date | None = None) -> tuple[str, str] | None:
-        """(severity, message) when a well-formed code is doubtful, else None.
+        """(severity, message) when a well-formed code is not a unit of the list of its figure's year, else None.
 
-        A code whose province does not exist is an error; a code outside the registry, or not
-        valid on the date, is a warning (it is stored, but not named or aggregated).
-        """
-        if code[:6] != "000000" and code[:2] not in self.province_prefixes:
-            return "error", f"no province has the code prefix {code[:2]} (GB/T 2260)"
-        versions = self.by_code.get(code[:6]) if len(code) == 6 else None
-        if len(code) == 6 and not versions:
-            if not is_unit(code):
-                return "warning", (
-                    "code names no unit (a 市辖区/县 grouping of a municipality or 省直辖县级行政区划): "
-                    "stored, but nobody's child and never summed"
-                )
-            anc = structural_parent(code)
-            while anc is not None and anc not in self.by_code:
-                anc = structural_parent(anc)
-            if anc is not None and self.get(anc).children_complete:
-                return "warning", (
-                    f"code not in the region registry, which lists every child of {anc} "
-                    f"{self.name(anc)}: stored, but not named or aggregated"
-                )
-            return None  # parent from the GB/T 2260 structure (hukou_stats.reference.hierarchy)
-        if versions and on is not None and not any(r.valid_on(on) for r in versions):
-            r = versions[-1]
-            span = f"{r.valid_from or '…'} to {r.valid_to or '…'}"
-            return "warning", (
-                f"code {code} ({r.name_zh}) is valid {span}, not on {on}: the figure is on other "
-                "boundaries than its date (e.g. a yearbook's comparable series), or the code is wrong"
+        Never an error: a code outside the history (an NBS statistical code of a development zone, a 市辖区 row, a
+        malformed code) is stored as a figure of no unit, and a code of another year's list is stored as published;
+        neither is a child in any sum."""
+        county = code[:6]
+        rows = self.by_code.get(county)
+        if not rows:
+            what = f"village code {code}: its county part {county}" if len(code) == 12 else f"code {code}"
+            why = (
+                f"; its province part {code[:2]} names no province (a malformed code?)"
+                if code[:2] not in self.province_prefixes and county != NATION
+                else " (e.g. a 市辖区/县 grouping row, or an NBS statistical code of a development zone)"
             )
-        return None
+            return "warning", (
+                f"{what} is in no list of the code history {self._span()}{why}: stored as a figure of no unit, "
+                "never a child in any sum"
+            )
+        if len(code) == 12 or on is None or any(r.valid_in(on.year) for r in rows):
+            return None
+        r = self.get(county, on)
+        assert r is not None
+        span = f"{r.valid_from_year}–{r.valid_to_year if r.valid_to_year is not None else ''}"
+        into = self.hierarchy.whole_successor(county, on.year)
+        moved = (
+            f"; its whole territory went to {into} {self.name(into, on)} in {on.year}: counted there where the same "
+            "source publishes both"
+            if into
+            else ""
+        )
+        return "warning", (
+            f"code {county} ({r.name_zh}) is in the lists of {span}, not in the list of {on.year}{moved}; stored as "
+            "published (a figure on other boundaries than its date, e.g. a yearbook's comparable series, or a wrong "
+            "code), not a child of any sum of that year"
+        )
+
+    def _span(self) -> str:
+        first = min((r.valid_from_year for rows in self.by_code.values() for r in rows), default=self.last_year)
+        return f"({first}–{self.last_year})"
 
     def candidates(self, text: str) -> set[str]:
         s = str(text).strip()
@@ -193,12 +209,12 @@ class Registry:
         """The code for a code or a name; UsageError if unknown or ambiguous."""
         s = str(text).strip()
         if CODE_RE.match(s):
-            return s  # any well-formed code is accepted, even outside the registry
+            return s  # any well-formed code is accepted; check_code says what it is
         found = self.candidates(s)
         if not found:
             raise UsageError(f"unknown region {text!r}: not a 6-digit code and not a name in the region registry")
         if len(found) > 1 and parent:
-            under = {c for c in found if c == parent or self.is_under(c, parent)}
+            under = {c for c in found if c == parent or self.is_under(c, parent, on)}
             found = under or found
         if len(found) > 1 and on is not None:
             valid = {c for c in found if any(r.valid_on(on) for r in self.by_code[c])}
@@ -209,9 +225,50 @@ class Registry:
         return found.pop()
 
 
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+    except OSError as e:
+        raise InputOutputError(f"cannot read {path}: {e}") from e
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputOutputError(f"cannot read {path}: {e}") from e
+
+
+_LOADED: dict[str, Registry] = {}  # by the content of the three files: the same data is parsed once a process
+
+
+def _load(history: Path, names_path: Path, scope_path: Path) -> Registry:
+    names = {(r["code"], r["name_zh"]): r for r in _read_csv(names_path)}
+    scope = {r["code"]: r for r in _read_csv(scope_path)}
+    regions = []
+    for p in read_code_history(history):
+        n = names.get((p.code, p.name_zh), {})
+        s = scope.get(p.code, {})
+        regions.append(
+            Region(
+                **{f: getattr(p, f) for f in Period.__dataclass_fields__},
+                name_en=n.get("name_en", ""),
+                pinyin=n.get("pinyin", ""),
+                in_parent_totals=s.get("in_parent_totals", "yes").strip().lower() != "no",
+                note=s.get("note", ""),
+            )
+        )
+    return Registry(regions, history)
+
+
 def load_registry(project: Project) -> Registry:
-    """The project's region registry (data/reference/regions.csv), with a clear error where it is missing."""
-    path = project.reference / "regions.csv"
+    """The project's region registry, with a clear error where the code history is missing."""
+    path = project.reference / HISTORY
     if not path.exists():
         raise UsageError(f"{project.root} is not a hukou-stats project: {path} is missing (use --root)")
-    return Registry.load(path)
+    return Registry.load(project.reference)

@@ -52,6 +52,7 @@ SCHEMA = pa.schema(
         ("source_file", pa.string()),
         ("source_row", pa.int32()),
         ("row_id", pa.string()),
+        ("coverage", pa.string()),
     ]
 )
 
@@ -76,7 +77,7 @@ class Store:
         paths = self.part_paths()
         if not paths:
             return pd.DataFrame(columns=CANONICAL_COLUMNS)
-        return pa.concat_tables([pq.read_table(p) for p in paths]).to_pandas()
+        return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default").to_pandas()
 
     def stored_ids(self) -> set[str]:
         ids: set[str] = set()

@@ -7,17 +7,20 @@ sources do disagree (reported, not fatal).
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pandas as pd
 
 from hukou_stats.core.errors import Issue
+from hukou_stats.core.vocabulary import RATES
+from hukou_stats.reference.coverage import coverage_rows
 from hukou_stats.reference.registry import Registry
 
 PAIRS = [("resident_urban", "resident_total"), ("hukou_urban", "hukou_total"), ("hukou_rural", "hukou_total")]
-RATE_OF = {
-    "resident_urban_rate_pct": ("resident_urban", "resident_total"),
-    "hukou_urban_rate_pct": ("hukou_urban", "hukou_total"),
-}
-KEY = ["region_code", "year", "reference_date", "series"]
+KEY = ["region_code", "year", "reference_date", "series", "coverage"]
+# what makes two rows the same figure (as the views partition them)
+FIGURE = ["region_code", "year", "reference_date", "measure", "series", "definition", "coverage"]
 
 
 def _loc(r) -> tuple[str, int]:
@@ -57,7 +60,7 @@ def urban_not_above_total(df: pd.DataFrame) -> list[Issue]:
 def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
     """A published rate against the rate recomputed from counts of the same basis and date."""
     issues = []
-    for rate_m, (num_m, den_m) in RATE_OF.items():
+    for rate_m, (num_m, den_m) in RATES.items():
         rates = df[df.measure == rate_m]
         num = df[df.measure == num_m]
         den = df[df.measure == den_m]
@@ -95,42 +98,107 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
     return issues
 
 
-def children_sum_to_parent(df: pd.DataFrame, registry: Registry) -> list[Issue]:
-    """Districts against the city total, where every district is present. Reported, never fatal."""
-    issues = []
-    counts = df[df.unit == "persons"]
-    # one value per region/key: the latest release, then the most precise
+def _latest(counts: pd.DataFrame) -> pd.DataFrame:
+    """One value per figure: the latest release, then the most precise (as the view latest_observations)."""
     counts = counts.sort_values(["release_date", "precision"], ascending=[False, True], na_position="last")
-    keyed = counts.drop_duplicates(["region_code", "year", "reference_date", "measure", "series", "definition"])
-    for (year, ref, measure, series, definition), g in keyed.groupby(
-        ["year", "reference_date", "measure", "series", "definition"], dropna=False
-    ):
-        for parent in g.region_code.unique():
-            kids = [r.code for r in registry.children(parent, ref)]
-            if not kids:
-                continue
-            have = g[g.region_code.isin(kids)]
-            if set(have.region_code) != set(kids):
-                continue
-            p = g[g.region_code == parent].iloc[0]
-            total = have.value.sum()
-            tol = have.precision.sum() + p.precision
-            if abs(total - p.value) > tol:
-                f, row = _loc(p)
-                issues.append(
-                    Issue(
-                        "warning",
-                        "children_sum_to_parent",
-                        f"{measure} {year} ({series}): the {len(kids)} districts sum to {total:,.0f}, "
-                        f"the published total is {p.value:,.0f} (difference {total - p.value:+,.0f})",
-                        file=f,
-                        row=row,
-                        column="value",
-                        value=p["value_published"],
-                        rows="; ".join(f"{r.source_file}:{r.source_row}" for r in have.itertuples()),
-                        row_ids=(p.row_id, *have.row_id),
-                    )
+    return counts.drop_duplicates(FIGURE)
+
+
+def children_sum_to_parent(df: pd.DataFrame, registry: Registry, reference_dir: Path | None = None) -> list[Issue]:
+    """A published parent against the sum of its children's published figures (of the same year, basis and point
+    date), where the registry says every child of that year's list is there. A difference is a residual: reported,
+    never fatal (the view reconciliation shows it after the build)."""
+    counts = df[(df.unit == "persons") & df.coverage.isna()]
+    if counts.empty:
+        return []
+    keyed = _latest(counts)
+    keyed = keyed.assign(definition=keyed.definition.fillna("").astype(str))
+    h = registry.hierarchy
+    rows = coverage_rows(reference_dir) if reference_dir is not None else ()
+    beyond = {r["region_code"]: r["beyond_children_en"] for r in rows if not r["coverage"]}
+    key = ["year", "reference_date", "measure", "series", "definition"]
+    issues = []
+    for year, g in keyed.groupby("year"):
+        parents = h.parents_in(int(year))
+        kids = g.assign(parent=g.region_code.map(parents)).dropna(subset=["parent"])
+        kids = pd.concat([kids, _pieces(g, h, int(year), parents)], ignore_index=True)
+        if kids.empty:
+            continue
+        sums = kids.groupby(["parent", *key], dropna=False).agg(
+            total=("value", "sum"), tol=("precision", "sum"), n=("region_code", "nunique")
+        )
+        sums = sums.reset_index()
+        sums["expected"] = sums.parent.map(Counter(parents.values()))
+        sums = sums[sums.n == sums.expected]
+        own = g.rename(columns={"region_code": "parent"})
+        m = sums.merge(own, on=["parent", *key], how="inner")
+        for r in m[(m.total - m.value).abs() > m.tol + m.precision].to_dict("records"):
+            why = (
+                f"the published figure also counts {beyond[r['parent']]}"
+                if r["parent"] in beyond
+                else "published for the region but for none of its units, e.g. areas that belong to no lower unit "
+                "(development zones)"
+                if r["value"] > r["total"]
+                else "the units sum to more than the published figure"
+            )
+            basis = r["series"] + (f"/{r['definition']}" if r["definition"] else "")
+            issues.append(
+                Issue(
+                    "warning",
+                    "children_sum_to_parent",
+                    f"{r['measure']} {year} ({basis}): the {r['n']} units under {r['parent']} {registry.name(r['parent'], int(year))} "
+                    f"sum to {r['total']:,.0f}, the published figure is {r['value']:,.0f} (difference "
+                    f"{r['total'] - r['value']:+,.0f}): a residual, {why}",
+                    file=r["source_file"],
+                    row=int(r["source_row"]),
+                    column="value",
+                    value=r["value_published"],
+                    row_ids=(r["row_id"],),
                 )
+            )
+    return issues
+
+
+def _pieces(g: pd.DataFrame, h, year: int, parents: dict[str, str]) -> pd.DataFrame:
+    """Figures under a code that ended the year before, all of whose territory went to one unit of the year's list,
+    counted with that unit where the same source publishes it too (320611 港闸区 beside 320613 崇川区 in 2020)."""
+    rows = []
+    have = set(zip(g.region_code, g.source))
+    for r in g[~g.region_code.isin(parents) & (g.region_code.str.len() == 6)].to_dict("records"):
+        to = h.whole_successor(r["region_code"], year)
+        if to and to in parents and (to, r["source"]) in have:
+            rows.append({**r, "region_code": to, "parent": parents[to]})
+    return pd.DataFrame(rows)
+
+
+def second_publications(df: pd.DataFrame) -> list[Issue]:
+    """Two publications of one figure (region, year, point date, measure, basis, coverage) from different sources that
+    differ by more than the rounding of both: the later one is a second publication, not a revision; the first stays
+    the figure used (the views left it out: second_publications). A warning naming both sources."""
+    # unknown release dates count as the earliest (as the view publications_as_of orders them)
+    first = df.sort_values(["release_date", "precision", "source"], na_position="first").drop_duplicates(FIGURE)
+    m = df.merge(first, on=FIGURE, suffixes=("", "_first"))
+    bad = m[(m.source != m.source_first) & ((m.value - m.value_first).abs() > m.precision + m.precision_first + 1e-9)]
+    issues = []
+    for r in bad.to_dict("records"):
+        cov = f", coverage {r['coverage']}" if isinstance(r["coverage"], str) else ""
+        issues.append(
+            Issue(
+                "warning",
+                "second_publication_differs",
+                f"{r['region_code']} {r['year']} {r['measure']} ({r['series']}{cov}): {r['source']!r} gives "
+                f"{r['value_published']} {r['unit_published']}, {r['source_first']!r} "
+                f"({r['source_file_first']} row {r['source_row_first']}) gave {r['value_published_first']} "
+                f"{r['unit_published_first']} first: a second publication that differs by more than rounding, not a "
+                "revision; the first stays the figure used. If the two count different populations, give the second "
+                "its coverage (column coverage, spec key coverage; data/reference/coverage.csv)",
+                file=r["source_file"],
+                row=int(r["source_row"]),
+                column="value",
+                value=r["value_published"],
+                row_ids=(r["row_id"], r["row_id_first"]),
+            )
+        )
     return issues
 
 
@@ -149,7 +217,9 @@ def duplicate_rows(df: pd.DataFrame) -> list[Issue]:
     ]
 
 
-def cross_checks(new: pd.DataFrame, registry: Registry, stored: pd.DataFrame | None = None) -> list[Issue]:
+def cross_checks(
+    new: pd.DataFrame, registry: Registry, stored: pd.DataFrame | None = None, reference_dir: Path | None = None
+) -> list[Issue]:
     """Rules across rows, over the new rows together with those already stored.
 
     Only issues that involve at least one new row are returned: a new urban count is checked
@@ -160,7 +230,11 @@ def cross_checks(new: pd.DataFrame, registry: Registry, stored: pd.DataFrame | N
         old = stored[~stored.row_id.isin(new.row_id)]
         df = pd.concat([old.astype({"year": "int64"}), new], ignore_index=True)
     issues = (
-        urban_not_above_total(df) + rate_matches_counts(df) + children_sum_to_parent(df, registry) + duplicate_rows(new)
+        urban_not_above_total(df)
+        + rate_matches_counts(df)
+        + children_sum_to_parent(df, registry, reference_dir)
+        + second_publications(df)
+        + duplicate_rows(new)
     )
     fresh = set(new.row_id)
     return [i for i in issues if not i.row_ids or fresh.intersection(i.row_ids)]

@@ -40,7 +40,7 @@ def validate_figures(
     already stored (`stored`; only issues involving a new figure are returned)."""
     if frame.empty:
         return []
-    return validate_frame(frame, project.schemas) + cross_checks(frame, registry, stored)
+    return validate_frame(frame, project.schemas) + cross_checks(frame, registry, stored, project.reference)
 
 
 def check_inputs(

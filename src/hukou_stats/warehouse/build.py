@@ -15,6 +15,7 @@ from hukou_stats.core.atomic import atomic_path
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
+from hukou_stats.reference.registry import HISTORY
 from hukou_stats.store.parquet import Store
 from hukou_stats.warehouse.models import apply_descriptions, models
 from hukou_stats.warehouse.reference_tables import load_reference
@@ -50,8 +51,8 @@ def _write_manifest(project: Project) -> Path:
 
 
 def _build(project: Project) -> Path:
-    if not (project.reference / "regions.csv").exists():
-        raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
+    if not (project.reference / HISTORY).exists():
+        raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/{HISTORY} (use --root)")
     parts = Store(project.processed).part_paths()
     if not parts:
         raise UsageError("the store is empty: run `hukou-stats ingest` first")
@@ -62,10 +63,12 @@ def _build(project: Project) -> Path:
             con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
             try:
                 con.execute(
-                    "CREATE TABLE stored_observations AS SELECT * FROM read_parquet(?) "
+                    "CREATE TABLE stored_observations AS SELECT * FROM read_parquet(?, union_by_name = true) "
                     "ORDER BY region_code, year, measure, release_date, row_id",
                     [[str(p) for p in parts]],
                 )
+                # parts written before figures carried a coverage have none: the region's own coverage
+                con.execute("ALTER TABLE stored_observations ADD COLUMN IF NOT EXISTS coverage VARCHAR")
                 load_reference(con, project)
                 for model in models():
                     con.execute(model.sql)

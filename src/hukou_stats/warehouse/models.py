@@ -60,30 +60,39 @@ def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(t, "table") for (t,) in tables] + [(v, "view") for (v,) in views]
 
 
+def columns_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Every relation's columns, in order (one catalog query: each binds every view)."""
+    out: dict[str, list[str]] = {}
+    for name, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal ORDER BY table_name, column_index"
+    ).fetchall():
+        out.setdefault(name, []).append(column)
+    return out
+
+
 def apply_descriptions(con: duckdb.DuckDBPyConnection) -> None:
-    """COMMENT ON every table, view and column that columns.yaml describes."""
+    """COMMENT ON every table, view and column that columns.yaml describes (in one transaction)."""
+    statements = []
+    columns = columns_of(con)
     for name, kind in relations(con):
         text = described(kind + "s", name).get("description")
         if text:
-            con.execute(f"COMMENT ON {kind.upper()} {identifier(name)} IS {literal(text)}")
-        for (column,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [name]
-        ).fetchall():
+            statements.append(f"COMMENT ON {kind.upper()} {identifier(name)} IS {literal(text)}")
+        for column in columns.get(name, []):
             text = column_description(name, column)
             if text:
-                con.execute(f"COMMENT ON COLUMN {identifier(name)}.{identifier(column)} IS {literal(text)}")
+                statements.append(f"COMMENT ON COLUMN {identifier(name)}.{identifier(column)} IS {literal(text)}")
+    if statements:
+        con.execute("BEGIN TRANSACTION;\n" + ";\n".join(statements) + ";\nCOMMIT;")
 
 
 def missing_descriptions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables, views and view columns of a built database that columns.yaml does not describe."""
     missing = []
+    columns = columns_of(con)
     for name, kind in relations(con):
         if not described(kind + "s", name).get("description"):
             missing.append(f"{kind} {name}")
         if kind == "view":
-            for (column,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]
-            ).fetchall():
-                if not column_description(name, column):
-                    missing.append(f"column {name}.{column}")
+            missing += [f"column {name}.{c}" for c in columns.get(name, []) if not column_description(name, c)]
     return missing

@@ -1,29 +1,31 @@
-"""The reference tables of the database, loaded from data/reference/ at build: the region registry, series,
-definitions, benchmark revisions, definition breaks, administrative changes, the boundary crosswalk and
-its composition (boundary_map), and the validated targets. Paths are bound as parameters."""
+"""The reference tables of the database, loaded from data/reference/ at build: the region registry (from the code
+history), the moves of territory and boundary changes it records, series, definitions, coverage, the measures and
+their numerators and denominators, benchmark revisions, definition breaks, administrative changes, the boundary
+crosswalk and its composition (boundary_map), and the validated targets. Paths are bound as parameters."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
+import functools
 
 import duckdb
 import pandas as pd
 
 from hukou_stats.core.project import Project
-from hukou_stats.reference.boundaries import boundary_map, load_crosswalk
-from hukou_stats.reference.hierarchy import complete_from_data, derived_regions
+from hukou_stats.core.vocabulary import MEASURES, RATES, URBANIZATION_RATES
+from hukou_stats.reference.boundaries import Piece, boundary_map, history_pieces, load_crosswalk
+from hukou_stats.reference.registry import Registry, load_registry
 from hukou_stats.reference.targets import load_targets, targets_frame
 
 CSV = "read_csv(?, all_varchar = true, header = true)"
 
 REFERENCE_TABLES = {
-    "regions": """SELECT code, name_zh, name_en, pinyin, CAST(level AS INTEGER) AS level,
-        nullif(parent_code, '') AS parent_code, TRY_CAST(nullif(valid_from, '') AS DATE) AS valid_from,
-        TRY_CAST(nullif(valid_to, '') AS DATE) AS valid_to, children_complete = 'yes' AS children_complete, note
-        FROM {csv}""",
     "series": """SELECT series, CAST(precedence AS INTEGER) AS precedence, point_date, name_zh, name_en, description
         FROM {csv}""",
     "definitions": "SELECT * FROM {csv}",
+    "coverage": """SELECT region_code, nullif(coverage, '') AS coverage, name_zh, name_en, children_sum = 'yes' AS
+        children_sum, nullif(beyond_children_zh, '') AS beyond_children_zh,
+        nullif(beyond_children_en, '') AS beyond_children_en, description FROM {csv}""",
     "benchmarks": """SELECT CAST(benchmark_date AS DATE) AS benchmark_date, name_zh, name_en, applies_to, description
         FROM {csv}""",
     "definition_breaks": """SELECT region_code, indicator, CAST(break_year AS INTEGER) AS break_year,
@@ -34,75 +36,86 @@ REFERENCE_TABLES = {
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, project: Project) -> None:
-    """Every reference table, then the regions the stored figures add, the boundaries and the targets."""
+    """Every reference table, the registry and what it records, the boundaries and the targets."""
     for table, select in REFERENCE_TABLES.items():
         con.execute(f"CREATE TABLE {table} AS {select.format(csv=CSV)}", [str(project.reference / f"{table}.csv")])
-    _add_derived_regions(con)
-    _load_boundaries(con, project.reference / "boundary_crosswalk.csv")
+    registry = load_registry(project)
+    _load_registry(con, registry)
+    _load_measures(con)
+    dates = [d for (d,) in con.execute("SELECT DISTINCT reference_date FROM stored_observations").fetchall()]
+    _load_boundaries(con, project, registry, [d for d in dates if d is not None])
     _load_targets(con, project)
 
 
-def _add_derived_regions(con: duckdb.DuckDBPyConnection) -> None:
-    """Add to `regions` the codes of stored figures that the registry lacks, with parents from the
-    GB/T 2260 structure (hukou_stats.reference.hierarchy). A region whose children are known only from the
-    data is taken as complete where one source covers every child (hierarchy.complete_from_data);
-    the reconciliation view shows the sum against any published parent figure."""
-    known = {c for (c,) in con.execute("SELECT code FROM regions").fetchall()}
-    rows = con.execute("""SELECT region_code, min(region_name) FROM stored_observations
-        WHERE length(region_code) = 6 GROUP BY region_code""").fetchall()
-    closed = {c for (c,) in con.execute("SELECT code FROM regions WHERE children_complete").fetchall()}
-    derived = derived_regions({c: n for c, n in rows if c not in known}, known, closed)
-    if not derived:
-        return
-    con.executemany(
-        """INSERT INTO regions (code, name_zh, level, parent_code, children_complete, note)
-        VALUES (?, ?, ?, ?, false, 'derived from the GB/T 2260 code structure (not in the registry)')""",
-        [(d.code, d.name_zh, d.level, d.parent_code) for d in derived],
+def _load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """Tables regions (one row per code and period of the code history), code_successions (where each code's
+    territory went) and boundary_changes (changes that make a unit's figures before and after not comparable)."""
+    rows = [
+        (r.code, r.name_zh, r.name_en or None, r.pinyin or None, r.level, r.parent_code, r.valid_from_year,
+         r.valid_to_year, r.in_parent_totals, r.status, ";".join(f"{c}@{y}" for c, y in r.successors) or None,
+         r.note or None)
+        for rs in registry.by_code.values()
+        for r in rs
+    ]  # fmt: skip
+    con.execute("""CREATE TABLE regions (code VARCHAR, name_zh VARCHAR, name_en VARCHAR, pinyin VARCHAR,
+        level INTEGER, parent_code VARCHAR, valid_from_year INTEGER, valid_to_year INTEGER, in_parent_totals BOOLEAN,
+        status VARCHAR, successors VARCHAR, note VARCHAR)""")
+    _insert_frame(con, "regions", pd.DataFrame(rows))
+    h = registry.hierarchy
+    con.execute("CREATE TABLE code_successions (from_code VARCHAR, to_code VARCHAR, year INTEGER, whole BOOLEAN)")
+    _insert_frame(con, "code_successions", pd.DataFrame([(m.from_code, m.to_code, m.year, m.whole) for m in h.moves]))
+    con.execute("CREATE TABLE boundary_changes (region_code VARCHAR, year INTEGER, change VARCHAR, other_code VARCHAR)")
+    _insert_frame(
+        con, "boundary_changes", pd.DataFrame([(b.code, b.year, b.change, b.other_code) for b in h.boundary_changes])
     )
-    # complete only where one source covers every child (not a province from one city's table)
-    parents = dict(con.execute("SELECT code, parent_code FROM regions").fetchall())
-    candidates = {
-        c
-        for (c,) in con.execute("""SELECT DISTINCT parent_code FROM regions
-        WHERE note LIKE 'derived from the GB/T 2260%'""").fetchall()
-    } - closed
-    by_source: dict[str, set[str]] = {}
-    for src, code in con.execute("SELECT DISTINCT source, region_code FROM stored_observations").fetchall():
-        by_source.setdefault(src, set()).add(code)
-    complete = complete_from_data(parents, candidates, by_source)
-    if complete:
-        con.execute(
-            """UPDATE regions SET children_complete = true,
-            note = concat_ws('; ', nullif(note, ''), 'children completed from the data (one source covers them all)')
-            WHERE list_contains(?, code)""",
-            [sorted(complete)],
-        )
-    # validity of derived codes from the administrative changes (created / abolished)
-    con.execute("""UPDATE regions r SET
-        valid_from = (SELECT min(a.effective_date) FROM admin_changes a WHERE a.new_code = r.code
-                       AND NOT EXISTS (SELECT 1 FROM admin_changes b WHERE b.old_code = r.code
-                                        AND b.effective_date <= a.effective_date)),
-        valid_to = (SELECT min(a.effective_date) - 1 FROM admin_changes a WHERE a.old_code = r.code
-                     AND NOT EXISTS (SELECT 1 FROM admin_changes b WHERE b.new_code = r.code
-                                      AND b.effective_date >= a.effective_date))
-        WHERE r.note LIKE 'derived from the GB/T 2260%'""")
 
 
-def _load_boundaries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Tables boundary_crosswalk (as given) and boundary_map (composed to today's codes)."""
-    pieces = load_crosswalk(path)
+def _load_measures(con: duckdb.DuckDBPyConnection) -> None:
+    """Table measures: every measure, and for a rate its numerator, its denominator and the urbanization indicator
+    it is (NULL for a share that is no urbanization rate, such as 非农业户口人口比重)."""
+    indicator = {m: i for i, m in URBANIZATION_RATES.items()}
+    rows = [
+        (m, "rate" if m in RATES else "count", *(RATES.get(m) or (None, None)), indicator.get(m))
+        for m in sorted(MEASURES)
+    ]
+    con.execute("""CREATE TABLE measures (measure VARCHAR, kind VARCHAR, numerator VARCHAR, denominator VARCHAR,
+        indicator VARCHAR)""")
+    _insert_frame(con, "measures", pd.DataFrame(rows))
+
+
+def _load_boundaries(
+    con: duckdb.DuckDBPyConnection, project: Project, registry: Registry, dates: list[dt.date]
+) -> None:
+    """Tables boundary_crosswalk (the hand-made crosswalk, then every other move of the code history) and
+    boundary_map (composed to today's codes, for the periods that figures are dated in)."""
+    hand = load_crosswalk(project.reference / "boundary_crosswalk.csv")
+    pieces = _pieces(registry, tuple(hand))
     con.execute(
-        "CREATE TABLE boundary_crosswalk (effective_date DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)"
+        "CREATE TABLE boundary_crosswalk (effective_date DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE, "
+        "source VARCHAR)"
     )
     con.execute(
         "CREATE TABLE boundary_map (period_start DATE, period_end DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)"
     )
     if pieces:
-        con.executemany(
-            "INSERT INTO boundary_crosswalk VALUES (?, ?, ?, ?)",
-            [(p.date, p.from_code, p.to_code, p.weight) for p in pieces],
-        )
-        _insert_frame(con, "boundary_map", boundary_map(pieces))
+        made = {id(p) for p in hand}
+        rows = [
+            (p.date, p.from_code, p.to_code, p.weight, "boundary_crosswalk.csv" if id(p) in made else "code history")
+            for p in pieces
+        ]
+        _insert_frame(con, "boundary_crosswalk", pd.DataFrame(rows))
+        _insert_frame(con, "boundary_map", _map(tuple(pieces), tuple(sorted(set(dates)))))
+
+
+@functools.lru_cache(maxsize=4)
+def _pieces(registry: Registry, hand: tuple[Piece, ...]) -> list[Piece]:
+    """The hand-made crosswalk, then the code history's pieces for every (code, year) it does not cover."""
+    return list(hand) + history_pieces(registry.hierarchy, skip={(p.from_code, p.date.year) for p in hand})
+
+
+@functools.lru_cache(maxsize=4)
+def _map(pieces: tuple[Piece, ...], dates: tuple[dt.date, ...]) -> pd.DataFrame:
+    return boundary_map(list(pieces), list(dates))
 
 
 def _load_targets(con: duckdb.DuckDBPyConnection, project: Project) -> None:

@@ -159,7 +159,7 @@ def collect(project: Project, region: str, year: int | None = None, release: Rel
         me = reg.get(code)
         name_zh = me.name_zh if me else reg.name(code)
         name_en = (me.name_en if me else "") or code
-        kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, dt.date(year, 12, 31), complete_only=False)]
+        kids = [(r.code, r.name_zh, r.name_en) for r in reg.children(code, year)]
         listed = [(code, name_zh, name_en), *kids]
         rows = figures.region_rows(con, listed, year, vocab)
         if not rows:

@@ -1,10 +1,12 @@
--- observations: every stored row, every release, as published, with region names and the basis.
+-- observations: every stored row, every release, as published, with region names (of the figure's year's list, else
+-- the code's latest) and the basis. A code in no list (an NBS statistical code, a 市辖区 row) keeps the name the
+-- source gave it.
 CREATE OR REPLACE VIEW observations AS
 SELECT
     o.region_code,
-    coalesce(r.name_zh, o.region_name) AS region_name,
-    r.name_en AS region_name_en,
-    r.level AS region_level,
+    coalesce(u.name_zh, l.name_zh, o.region_name) AS region_name,
+    coalesce(u.name_en, l.name_en) AS region_name_en,
+    coalesce(u.level, l.level) AS region_level,
     o.year,
     o.reference_date,
     o.measure,
@@ -17,6 +19,7 @@ SELECT
     o.series,
     o.definition,
     o.series || coalesce('/' || o.definition, '') AS basis,
+    o.coverage,
     o.source,
     o.published,
     o.release_date,
@@ -27,4 +30,5 @@ SELECT
     o.source_row,
     o.row_id
 FROM stored_observations o
-LEFT JOIN regions r ON r.code = o.region_code;
+LEFT JOIN region_units u ON u.code = o.region_code AND u.year = o.year
+LEFT JOIN region_labels l ON l.code = o.region_code;

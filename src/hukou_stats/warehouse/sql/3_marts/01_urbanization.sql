@@ -7,6 +7,9 @@
 -- figure as first published (Guangzhou 2019: the first release 86.46, not the census revision 85.13).
 -- The headline value is the published rate where one exists, else the rate computed from counts.
 -- urbanization_as_of(date[, pick := 'first']): the headline as it was known on a date.
+-- Only figures on the region's own coverage are headlines (China: the 31 provinces and the active military); a figure
+-- of another coverage (the sum of the provinces) and a second publication that differs (view second_publications)
+-- never take their place. Names and parent are those of the year's list (else the code's latest).
 CREATE OR REPLACE MACRO urbanization_as_of(as_of, pick := 'latest') AS TABLE
 WITH ranked AS (
     SELECT r.*,
@@ -20,15 +23,23 @@ WITH ranked AS (
                         r.basis) AS rk
     FROM rates_as_of(as_of, pick := pick) r
     JOIN series s ON s.series = r.series
+    WHERE r.coverage IS NULL
+),
+second AS (
+    SELECT region_code, year, string_agg(DISTINCT measure || ' ' || CAST(value AS VARCHAR) || ' (' || source || ')', '; ')
+           AS figures
+    FROM publications_as_of(as_of)
+    WHERE second_publication AND coverage IS NULL
+    GROUP BY ALL
 ),
 res AS (SELECT * FROM ranked WHERE indicator = 'resident_rate_pct' AND rk = 1),
 huk AS (SELECT * FROM ranked WHERE indicator = 'hukou_rate_pct' AND rk = 1)
 SELECT
     coalesce(res.region_code, huk.region_code) AS region_code,
-    coalesce(g.name_zh, coalesce(res.region_code, huk.region_code)) AS region_name,
-    g.name_en AS region_name_en,
-    g.level AS region_level,
-    g.parent_code,
+    coalesce(g.name_zh, l.name_zh, coalesce(res.region_code, huk.region_code)) AS region_name,
+    coalesce(g.name_en, l.name_en) AS region_name_en,
+    coalesce(g.level, l.level) AS region_level,
+    coalesce(g.parent_code, l.parent_code) AS parent_code,
     coalesce(res.year, huk.year) AS year,
     res.headline AS resident_rate_pct,
     res.headline_decimals AS resident_decimals,
@@ -58,10 +69,18 @@ SELECT
         CASE WHEN 'aggregated' IN (res.status, huk.status) THEN 'aggregated from children' END,
         CASE WHEN 'derived' IN (res.status, huk.status) THEN 'from a derived count' END,
         CASE WHEN res.matches_published = false OR huk.matches_published = false
-             THEN 'published rate differs from counts' END), '') AS flags
+             THEN 'published rate differs from counts' END,
+        CASE WHEN g.code IS NULL AND l.level IS NULL
+             THEN 'a figure of no unit: the code is in no list of the code history, never a child in a sum' END,
+        CASE WHEN g.code IS NULL AND l.level IS NOT NULL
+             THEN 'the code is not in the list of ' || coalesce(res.year, huk.year) || ': a figure on other boundaries' END,
+        CASE WHEN sp.figures IS NOT NULL
+             THEN 'another publication differs, not used (view second_publications): ' || sp.figures END), '') AS flags
 FROM res
 FULL OUTER JOIN huk ON huk.region_code = res.region_code AND huk.year = res.year
-LEFT JOIN regions g ON g.code = coalesce(res.region_code, huk.region_code);
+LEFT JOIN region_units g ON g.code = coalesce(res.region_code, huk.region_code) AND g.year = coalesce(res.year, huk.year)
+LEFT JOIN region_labels l ON l.code = coalesce(res.region_code, huk.region_code)
+LEFT JOIN second sp ON sp.region_code = coalesce(res.region_code, huk.region_code) AND sp.year = coalesce(res.year, huk.year);
 
 CREATE OR REPLACE VIEW urbanization AS
 SELECT * FROM urbanization_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));

@@ -2,7 +2,9 @@
 -- A change is computed only between values of the same series, the same definition and the same
 -- point date (month-day), and, for resident figures, only when no benchmark revision (table
 -- benchmarks: the 2020 census) was published between the releases of the two ends; otherwise it
--- is NULL and the note says why.
+-- is NULL and the note says why. A change across a change of the region's territory (table boundary_changes, from the
+-- code history: it gave territory away, received territory, or was formed from several units) is not computed
+-- either: flagged, never silent. A rename or recode of the same territory is no such change.
 CREATE OR REPLACE VIEW urbanization_changes AS
 WITH cb AS MATERIALIZED (SELECT * FROM comparability),
 rv AS MATERIALIZED (
@@ -34,7 +36,11 @@ j0 AS (
             ORDER BY x.release_date DESC NULLS LAST LIMIT 1) AS hukou_2013_old_definition,
            (SELECT string_agg(DISTINCT x.definition, ',') FROM rv x
              WHERE x.region_code = u.region_code AND x.indicator = 'hukou_rate_pct' AND x.year IN (u.year - 1, 2013)
-               AND x.definition IS DISTINCT FROM u.hukou_definition) AS other_hukou_definitions
+               AND x.definition IS DISTINCT FROM u.hukou_definition) AS other_hukou_definitions,
+           (SELECT string_agg(DISTINCT b.year || ' ' || b.change || ' ' || b.other_code, ', ') FROM boundary_changes b
+             WHERE b.region_code = u.region_code AND b.year > u.year - 1 AND b.year <= u.year) AS bnd_prev,
+           (SELECT string_agg(DISTINCT b.year || ' ' || b.change || ' ' || b.other_code, ', ') FROM boundary_changes b
+             WHERE b.region_code = u.region_code AND b.year > 2013 AND b.year <= u.year) AS bnd_2013
     FROM u
     LEFT JOIN rv rp ON rp.region_code = u.region_code AND rp.year = u.year - 1 AND rp.indicator = 'resident_rate_pct'
                    AND rp.series = u.resident_series AND rp.point = u.res_point
@@ -68,12 +74,14 @@ j AS (
 ),
 k AS (
     SELECT j.*,
-           CASE WHEN prev_benchmark IS NULL AND rbp_year IS NULL THEN resident_prev0 END AS resident_prev,
-           CASE WHEN base_benchmark IS NULL AND rbb_year IS NULL THEN resident_2013_0 END AS resident_2013,
+           CASE WHEN prev_benchmark IS NULL AND rbp_year IS NULL AND bnd_prev IS NULL THEN resident_prev0 END AS resident_prev,
+           CASE WHEN base_benchmark IS NULL AND rbb_year IS NULL AND bnd_2013 IS NULL THEN resident_2013_0 END AS resident_2013,
            -- across a definition break: the same definition at both ends if published, else the old-definition
            -- value shifted by the bridge (a year measured under both); without a bridge, not compared
-           coalesce(hukou_prev0, CASE WHEN hbp_bridge IS NOT NULL THEN hukou_prev_old_definition + hbp_shift END) AS hukou_prev,
-           coalesce(hukou_2013_0, CASE WHEN hbb_bridge IS NOT NULL THEN hukou_2013_old_definition + hbb_shift END) AS hukou_2013,
+           CASE WHEN bnd_prev IS NULL THEN coalesce(hukou_prev0, CASE WHEN hbp_bridge IS NOT NULL
+                THEN hukou_prev_old_definition + hbp_shift END) END AS hukou_prev,
+           CASE WHEN bnd_2013 IS NULL THEN coalesce(hukou_2013_0, CASE WHEN hbb_bridge IS NOT NULL
+                THEN hukou_2013_old_definition + hbb_shift END) END AS hukou_2013,
            hbp_year IS NOT NULL AND hukou_prev0 IS NULL AS hukou_prev_crosses,
            hbb_year IS NOT NULL AND hukou_2013_0 IS NULL AS hukou_2013_crosses
     FROM j
@@ -103,7 +111,11 @@ SELECT
         CASE WHEN hukou_rate_pct IS NOT NULL AND other_hukou_definitions IS NOT NULL
              AND NOT hukou_prev_crosses AND NOT hukou_2013_crosses
              AND (hukou_prev IS NULL OR (hukou_2013 IS NULL AND year > 2013))
-             THEN 'hukou: figures under another definition (' || other_hukou_definitions || '), break not in the registry: not compared' END
+             THEN 'hukou: figures under another definition (' || other_hukou_definitions || '), break not in the registry: not compared' END,
+        CASE WHEN bnd_prev IS NOT NULL AND (resident_prev0 IS NOT NULL OR hukou_prev0 IS NOT NULL)
+             THEN 'vs ' || (year - 1) || ': boundaries changed (' || bnd_prev || '), not compared' END,
+        CASE WHEN bnd_2013 IS NOT NULL AND year > 2013 AND (resident_2013_0 IS NOT NULL OR hukou_2013_0 IS NOT NULL)
+             THEN 'vs 2013: boundaries changed (' || bnd_2013 || '), not compared' END
     ), '') AS break_flag,
     nullif(concat_ws('; ',
         CASE WHEN hukou_rate_pct IS NOT NULL AND hukou_prev_crosses
@@ -116,6 +128,10 @@ SELECT
              THEN 'resident: ' || (year - 1) || ' was released before the benchmark revision of ' || prev_benchmark || ', not compared' END,
         CASE WHEN resident_2013_0 IS NOT NULL AND base_benchmark IS NOT NULL AND year > 2013
              THEN 'resident: 2013 was released before the benchmark revision of ' || base_benchmark || ', not compared' END,
+        CASE WHEN bnd_prev IS NOT NULL AND (resident_prev0 IS NOT NULL OR hukou_prev0 IS NOT NULL)
+             THEN 'boundaries changed between ' || (year - 1) || ' and ' || year || ' (' || bnd_prev || '): not compared' END,
+        CASE WHEN bnd_2013 IS NOT NULL AND year > 2013 AND (resident_2013_0 IS NOT NULL OR hukou_2013_0 IS NOT NULL)
+             THEN 'boundaries changed between 2013 and ' || year || ' (' || bnd_2013 || '): not compared' END,
         CASE WHEN resident_rate_pct IS NOT NULL AND resident_prev0 IS NULL
              THEN 'resident: no ' || (year - 1) || ' value in series ' || resident_series END,
         CASE WHEN resident_rate_pct IS NOT NULL AND resident_2013_0 IS NULL AND year > 2013

@@ -7,5 +7,5 @@ SELECT region_code, any_value(region_name) AS region_name, measure, any_value(un
        avg(abs(revision_from_first)) AS mean_abs_revision,
        min(year) AS first_year, max(year) AS last_year
 FROM revisions
-WHERE n_releases >= 2 AND release_number = n_releases
+WHERE n_releases >= 2 AND release_number = n_releases AND coverage IS NULL
 GROUP BY region_code, measure;

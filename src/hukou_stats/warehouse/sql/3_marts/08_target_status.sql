@@ -6,12 +6,18 @@
 -- The comparability rules (definition break, boundaries, benchmark caveat) live in the CTE `breaks`; definition breaks
 -- come from the data (two definitions in the period) and from the registry (view comparability), bridges from it too.
 CREATE OR REPLACE VIEW target_status AS
-WITH hukou_total AS (
+WITH u AS MATERIALIZED (  -- the headline of the targets' regions only
+    SELECT * FROM urbanization WHERE region_code IN (SELECT region_code FROM targets)
+),
+cb AS MATERIALIZED (
+    SELECT * FROM comparability WHERE region_code IN (SELECT region_code FROM targets)
+),
+hukou_total AS (
     SELECT c.region_code, c.year, 'hukou_total' AS indicator, c.value / 10000.0 AS value, c.series,
            CAST(NULL AS VARCHAR) AS definition, c.release_date, CAST(NULL AS TIMESTAMP) AS resident_release_date,
            c.source
     FROM counts c LEFT JOIN series s ON s.series = c.series
-    WHERE c.measure = 'hukou_total'
+    WHERE c.measure = 'hukou_total' AND c.region_code IN (SELECT region_code FROM targets)
     QUALIFY row_number() OVER (PARTITION BY c.region_code, c.year
                                ORDER BY s.precedence NULLS LAST, c.release_date DESC NULLS LAST) = 1
 ),
@@ -19,16 +25,16 @@ vals AS (
     SELECT region_code, year, 'resident_urban_rate_pct' AS indicator, resident_rate_pct AS value,
            resident_series AS series, CAST(NULL AS VARCHAR) AS definition, resident_release_date AS release_date,
            resident_release_date, resident_source AS source
-    FROM urbanization WHERE resident_rate_pct IS NOT NULL
+    FROM u WHERE resident_rate_pct IS NOT NULL
     UNION ALL
     SELECT region_code, year, 'hukou_urban_rate_pct', hukou_rate_pct, hukou_series, hukou_definition,
            hukou_release_date, NULL, hukou_source
-    FROM urbanization WHERE hukou_rate_pct IS NOT NULL
+    FROM u WHERE hukou_rate_pct IS NOT NULL
     UNION ALL
     SELECT region_code, year, 'gap_pp', gap_pp, resident_series || ' / ' || hukou_series, hukou_definition,
            greatest(resident_release_date, hukou_release_date), resident_release_date,
            resident_source || ' | ' || hukou_source
-    FROM urbanization WHERE gap_pp IS NOT NULL
+    FROM u WHERE gap_pp IS NOT NULL
     UNION ALL
     SELECT * FROM hukou_total
 ),
@@ -76,7 +82,7 @@ bridges AS (
                 ELSE c.bridge_shift_pp END AS shift
     FROM grid g
     JOIN agg ON agg.target_id = g.target_id AND agg.as_of_year = g.as_of_year
-    JOIN comparability c ON c.region_code = g.region_code AND c.bridge_year IS NOT NULL
+    JOIN cb c ON c.region_code = g.region_code AND c.bridge_year IS NOT NULL
      AND (c.indicator = replace(g.indicator, '_urban_rate_pct', '_rate_pct')
           OR (g.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
      AND agg.first_year < c.break_year AND c.break_year <= agg.last_year
@@ -109,25 +115,27 @@ breaks AS (
                 THEN 'definition break: ' || a.definitions_seen || ' between ' || a.base_year_used || ' and ' || a.last_year
            END AS definition_break,
            -- the definition-break registry (view comparability): a break without a bridge between the
-           -- base year (or the target's base year when its value is missing) and the latest year
+           -- base year (or the target's base year when its value is missing) and the latest year, unless the
+           -- region's own figures show one definition throughout (every point labelled with the same definition)
            (SELECT 'definition break: ' || c.definition_before || ' until ' || (c.break_year - 1) || ', '
                    || c.definition_after || ' from ' || c.break_year || ' (definition_breaks.csv, no bridge year)'
-            FROM comparability c
+            FROM cb c
             WHERE c.region_code = a.region_code AND c.bridge_year IS NULL
               AND (c.indicator = replace(a.indicator, '_urban_rate_pct', '_rate_pct')
                    OR (a.indicator = 'gap_pp' AND c.indicator IN ('hukou_rate_pct', 'resident_rate_pct')))
               AND coalesce(a.base_year_used, a.base_year) < c.break_year AND c.break_year <= a.last_year
+              AND NOT (a.n_definitions = 1 AND a.first_definition IS NOT NULL)
             ORDER BY c.break_year LIMIT 1) AS registry_break,
            (SELECT 'definition break: ' || d.definition || ' applies from ' || d.valid_from || ', the base year '
                    || a.base_year || ' is before it'
             FROM definitions d WHERE d.definition = a.last_definition
               AND TRY_CAST(d.valid_from AS INTEGER) > a.base_year LIMIT 1) AS base_rule_break,
-           (SELECT 'boundaries not harmonised: ' || string_agg(x.old_code || ' ' || x.old_name || ' → ' || x.new_code || ' '
-                   || x.new_name || ' (' || x.change_type || ', ' || x.effective_date || ')', '; ')
-            FROM admin_changes x
-            WHERE (x.old_code = a.region_code OR x.new_code = a.region_code) AND x.old_code <> x.new_code
-              AND year(CAST(x.effective_date AS DATE)) > a.base_year_used
-              AND year(CAST(x.effective_date AS DATE)) <= a.last_year) AS boundary_break,
+           -- the code history (table boundary_changes): the region gave or received territory, or was formed anew
+           (SELECT 'boundaries not harmonised: ' || string_agg(x.year || ' ' || x.change || ' ' || x.other_code || ' '
+                   || coalesce(l.name_zh, ''), '; ' ORDER BY x.year, x.other_code)
+            FROM boundary_changes x LEFT JOIN region_labels l ON l.code = x.other_code
+            WHERE x.region_code = a.region_code
+              AND x.year > a.base_year_used AND x.year <= a.last_year) AS boundary_break,
            (SELECT 'the comparison crosses the benchmark revision of ' || min(b.benchmark_date)
                    || ' (' || first(b.name_en) || '): the base figure was released before it, the later one after; '
                    || 'the revised base is not in the data'
