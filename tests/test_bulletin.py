@@ -187,13 +187,14 @@ def test_targets_row_shows_base_latest_change_target_margin_and_verdict(gz):
 def test_china_gap_target_compares_change_with_change_and_gives_its_caveats(bundled):
     out = make_bulletin(bundled, "000000", 2020, formats="csv")
     gap = row(out / "table5_targets.csv", "cn_gap_reduction_2020", "target_id")
-    # the base is 53.73 - 36左右 (an approximate statement): known to whole points, so base, change and margin are
-    # whole points; the latest gap is 63.89 - 45.4 = 18.49, to one decimal (45.4 is published to one)
+    # the base is 53.73 - 36左右 (an approximate statement): known to whole points; the latest gap is
+    # 63.89 - 45.4 = 18.49, to one decimal (45.4 is published to one). The hukou rate of 2013 is on the 非农业 rule
+    # and that of 2020 on the 2015 rule (a break nationwide, without a bridge year): no change, no margin, no verdict
     assert (gap["base_year"], gap["base_value"], gap["latest_value"]) == ("2013", "18", "18.5")
-    assert (gap["change"], gap["target_value"], gap["margin"]) == ("1", "2", "-3")
-    assert gap["verdict"].startswith("未实现：两率差距比2013年扩大1个百分点，目标为缩小2个百分点以上")
-    assert "约数" in gap["verdict"] and "跨越普查修订" in gap["verdict"]
-    assert "approximate statement" in gap["verdict_en"] and "census revision" in gap["verdict_en"]
+    assert (gap["change"], gap["target_value"], gap["margin"]) == ("", "2", "")
+    assert gap["verdict"].startswith("无法评估：期间口径不同（定义断点），前后不可比")
+    assert "约数" in gap["verdict"]
+    assert "approximate statement" in gap["verdict_en"]
     # targets without any figure are left out of the table, and a note names them
     ids = {r["target_id"] for r in read(out / "table5_targets.csv")}
     assert "cn_hukou_transfers_pace_2016_2020" not in ids

@@ -62,10 +62,16 @@ def test_one_escaping_function_per_format():
 @pytest.fixture(scope="module")
 def payload(tmp_path_factory):
     p = make_project(tmp_path_factory.mktemp("payload"))
-    reg = pd.read_csv(p.reference / "regions.csv", dtype=str, keep_default_na=False)
+    # the payloads become the districts' names in the code history and in the names table (a hostile registry)
+    history = p.reference / "areacodes" / "result.csv"
+    reg = pd.read_csv(history, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for code, name in NAMED.items():
-        reg.loc[reg.code == code, ["name_zh", "name_en", "pinyin"]] = [name, name, f"payload{code}"]
-    reg.to_csv(p.reference / "regions.csv", index=False)
+        reg.loc[(reg["代码"] == code) & (reg["状态"] == "在用"), "名称"] = name
+    reg.to_csv(history, index=False, encoding="utf-8")
+    names = pd.read_csv(p.reference / "region_names.csv", dtype=str, keep_default_na=False)
+    for code, name in NAMED.items():
+        names.loc[names.code == code, ["name_zh", "name_en", "pinyin"]] = [name, name, f"payload{code}"]
+    names.to_csv(p.reference / "region_names.csv", index=False)
     rows = []
     for i, code in enumerate(DISTRICTS):
         src = PAYLOADS[i].replace("\n", " ").replace('"', '""')

@@ -38,7 +38,7 @@ def subdivisions(registry, code: str) -> list[str]:
     """The region and the regions directly under it at any time (the code history, not the digits): the units
     whose boundaries the bulletin's figures are on. A change further down (a county moving within a prefecture)
     leaves these boundaries as they were."""
-    return sorted({code, *(r.code for r in registry.children(code, None, complete_only=False))})
+    return sorted({code, *(r.code for rows in registry.by_code.values() for r in rows if r.parent_code == code)})
 
 
 def boundary_note(con, code: str, codes: list[str], english: dict[str, str] | None = None) -> Worded | None:

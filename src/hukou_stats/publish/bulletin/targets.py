@@ -208,7 +208,10 @@ def target_rows(assessed: list[dict], phrases: TargetPhrases, precision: Precisi
                 "base_value": round_half_up(base, bd),
                 "latest_year": None if ly is None else int(ly),
                 "latest_value": round_half_up(latest, ld),
-                "change": None if base is None or latest is None else round_half_up(latest - base, min(bd, ld)),
+                # a target that cannot be assessed (the figures are not comparable) has no change either
+                "change": None
+                if cannot or base is None or latest is None
+                else round_half_up(latest - base, min(bd, ld)),
                 "target_value": Decimal(repr(float(r["target_value"]))).normalize(),
                 "margin": margin,
                 "verdict": zh,

@@ -22,8 +22,10 @@ SELECT a.*, (source <> first_published_source AND abs(value - first_published_va
 FROM a;
 
 -- latest_observations: for each figure (region, year, reference date, measure, series, definition, coverage), the
--- one from the chosen release among its publications (second publications left out); ties go to the most precise,
--- then to the source name. The release is chosen by two variables (set by hukou_stats.releases.apply_release, or by
+-- one from the chosen release among its publications (second publications left out). The latest: the most precise
+-- publication (a yearbook's persons before a bulletin's 万人), then the source that published the figure first (a
+-- reprint by another source never takes its place), then the latest release; the first: the earliest release.
+-- Remaining ties go to the source name. The release is chosen by two variables (set by hukou_stats.releases.apply_release, or by
 -- hand):
 --   SET VARIABLE hukou_release_pick = 'first';            -- first release instead of latest
 --   SET VARIABLE hukou_release_as_of = TIMESTAMP '2020-06-30';  -- data as known on that date
@@ -36,9 +38,11 @@ FROM publications_as_of(as_of)
 WHERE NOT second_publication
 QUALIFY row_number() OVER (
     PARTITION BY region_code, year, reference_date, measure, series, definition, coverage
-    ORDER BY CASE WHEN pick = 'first' THEN epoch(release_date)
-                  ELSE -epoch(release_date) END NULLS LAST,
-             precision, source) = 1;
+    ORDER BY CASE WHEN pick = 'first' THEN epoch(release_date) END NULLS LAST,
+             precision,
+             source <> first_published_source,
+             -epoch(release_date) NULLS LAST,
+             source) = 1;
 
 CREATE OR REPLACE VIEW latest_observations AS
 SELECT * FROM latest_observations_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'));
