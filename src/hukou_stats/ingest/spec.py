@@ -3,6 +3,7 @@ key, its type and its allowed values; every broken rule is reported as file, key
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, fi
 
 from hukou_stats.core.config import ConfigInvalid, read_toml, validate
 from hukou_stats.core.numbers import normalise_unit
+from hukou_stats.core.text import plain
 from hukou_stats.core.vocabulary import MEASURES
+from hukou_stats.ingest.canonical import TEXT_LIMITS, release_of
 
 
 def _measure(v: str | None) -> str | None:
@@ -21,11 +24,39 @@ def _measure(v: str | None) -> str | None:
     return v
 
 
+def _encoding(v: str | None) -> str | None:
+    """A text encoding Python knows (not a bytes-to-bytes codec such as base64)."""
+    if v is None:
+        return v
+    try:
+        info = codecs.lookup(v)
+    except LookupError:
+        raise ValueError(f"unknown encoding {v!r}; e.g. gb18030, big5, utf-8, utf-16") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        raise ValueError(f"{v!r} is not a text encoding; e.g. gb18030, big5, utf-8, utf-16")
+    return v
+
+
+def _release(v: str) -> str:
+    release_of(v)  # ValueError: not YYYY, YYYY-MM or YYYY-MM-DD, or no such day
+    return v
+
+
+def Text(max_length: int = 200, min_length: int = 0):
+    """A string with no control characters, within a length."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(plain)]
+
+
 Measure = Annotated[str, AfterValidator(_measure)]
-Row = Annotated[StrictInt, Field(ge=1)]
+Row = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
 Decimals = Annotated[StrictInt, Field(ge=0, le=10)]
 Year = Annotated[StrictInt, Field(ge=1900, le=2100)]
-Code = Annotated[str, Field(pattern=r"^\d{6}(\d{6})?$")]
+Code = Annotated[str, Field(pattern=r"^[0-9]{6}([0-9]{6})?$")]
+# strings with no control characters, within a length
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain)]
+Short = Annotated[str, Field(max_length=200), AfterValidator(plain)]
+Source = Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["source"]), AfterValidator(plain)]
+Long = Annotated[str, Field(max_length=TEXT_LIMITS["seen_at"]), AfterValidator(plain)]
 
 
 def _unit(v: str | None) -> str | None:
@@ -46,28 +77,28 @@ class ColumnEntry(BaseModel):
 class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     layout: Literal["years", "measures"] = Field(description="years: a column per year; measures: a column per measure")
-    region_column: str = Field(min_length=1)
-    published: str
-    series: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    region_column: Name
+    published: Annotated[str, AfterValidator(_release)]
+    series: Name
+    source: Source
     unit: str | None = None
     header_row: Row | None = None
-    header_rows: Row | None = None
-    encoding: str | None = None
+    header_rows: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+    encoding: Annotated[str, AfterValidator(_encoding)] | None = None
     sheet: str | int | None = None
     region_by: Literal["name", "code"] = "name"
-    parent: str | None = None
+    parent: Short | None = None
     names_as_of: dt.date | None = None
     measure: Measure | None = None
     year: Year | None = None
     reference_date: dt.date | None = None
-    definition: str | None = None
-    seen_at: str | None = None
-    note: str | None = None
+    definition: Short | None = None
+    seen_at: Long | None = None
+    note: Annotated[str, Field(max_length=TEXT_LIMITS["note"])] | None = None
     decimals: Decimals | None = None
-    columns: dict[str, ColumnEntry] = {}
-    years: dict[str, Year] = {}
-    aliases: dict[str, Code] = {}
+    columns: dict[Name, ColumnEntry] = {}
+    years: dict[Name, Year] = {}
+    aliases: dict[Name, Code] = {}
 
     _check_unit = field_validator("unit")(_unit)
 
@@ -79,7 +110,11 @@ class SpecModel(BaseModel):
     @field_validator("sheet", mode="before")
     @classmethod
     def _sheet(cls, v: object) -> object:
-        if v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+        if (
+            v is None
+            or (isinstance(v, str) and len(v) <= 200)
+            or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 100_000)
+        ):
             return v
         raise ValueError("sheet must be a sheet name or a 0-based sheet number")
 

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
 
 from hukou_stats.core.config import ConfigInvalid, read_toml, shown, validate
 from hukou_stats.core.errors import Issue
+from hukou_stats.core.text import plain
 
 KINDS = ("level", "change_vs_base", "pace")
 COMPARISONS = {">=": ">=", "<=": "<=", "≈": "≈", "~": "≈"}
@@ -45,8 +46,9 @@ COLUMNS = [
     "note",
 ]
 
-Number = StrictInt | StrictFloat
+Number = Annotated[StrictInt | StrictFloat, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
 Year = Annotated[StrictInt, Field(ge=1949, le=2100)]
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(plain)]
 
 
 class TargetEntry(BaseModel):
@@ -54,7 +56,7 @@ class TargetEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case letters, digits and underscores")
-    region: str = Field(pattern=r"^\d{6}$", description="a 6-digit GB/T 2260 code written as a string")
+    region: str = Field(pattern=r"^[0-9]{6}$", description="a 6-digit GB/T 2260 code written as a string")
     indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["level", "change_vs_base", "pace"]
     comparison: Literal[">=", "<=", "≈", "~"]
@@ -64,9 +66,9 @@ class TargetEntry(BaseModel):
     tolerance: Annotated[Number, Field(ge=0)] | None = None
     base_year: Year
     target_year: Year
-    source_document: str = Field(min_length=1)
-    wording_zh: str = Field(min_length=1)
-    note: str = ""
+    source_document: Annotated[Text, Field(min_length=1)]
+    wording_zh: Annotated[Text, Field(min_length=1)]
+    note: Annotated[str, Field(max_length=2_000)] = ""
 
     @field_validator("wording_zh")
     @classmethod
