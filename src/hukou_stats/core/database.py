@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -23,7 +24,7 @@ from hukou_stats.core.sql import identifier
 # options given at connect; enable_external_access and lock_configuration are SET afterwards, in that order:
 # DuckDB applies a config dict in an order of its own, and external access switched off before temp_directory
 # is applied makes the connect fail
-READER_OPTIONS: dict[str, object] = {
+READER_OPTIONS: dict[str, Any] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,

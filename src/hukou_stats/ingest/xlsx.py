@@ -76,9 +76,12 @@ def read_xlsx(
 ) -> tuple[list[list[str]], str, list[tuple[int, int, int, int]]]:
     """(rows of cell text from A1, sheet name, merged ranges as 0-based (row0, col0, row1, col1)).
     NotAWorkbook, SheetNotFound, InputTooLarge."""
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise too_large("bytes of the file", size, limits.file_bytes)
     try:
         with zipfile.ZipFile(path) as z:
-            _preflight(path, z, limits)
+            _preflight(z, limits)
             book = _Book(z, limits)
             name, part = book.sheet(sheet)
             cells = _SheetReader(book, limits).read(z, part)
@@ -89,10 +92,8 @@ def read_xlsx(
     return cells.grid(limits), name, cells.merged_in_range()
 
 
-def _preflight(path: Path, z: zipfile.ZipFile, limits: Limits) -> None:
-    size = path.stat().st_size
-    if size > limits.file_bytes:
-        raise too_large("bytes of the file", size, limits.file_bytes)
+def _preflight(z: zipfile.ZipFile, limits: Limits) -> None:
+    """The zip directory within the limits, before any part is inflated."""
     infos = z.infolist()
     if len(infos) > limits.parts:
         raise too_large("parts in the workbook", len(infos), limits.parts)

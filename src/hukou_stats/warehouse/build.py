@@ -18,7 +18,7 @@ import duckdb
 
 from hukou_stats.core import provenance
 from hukou_stats.core.atomic import atomic_path
-from hukou_stats.core.database import content_digest
+from hukou_stats.core.database import file_content_digest
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
@@ -91,9 +91,9 @@ def _build(project: Project, parts: list[Path], inputs: list[dict]) -> tuple[Pat
                     con.execute(model.sql)
                 apply_descriptions(con)
                 con.execute("CHECKPOINT")
-                digest = content_digest(con)
             finally:
                 con.close()
+            digest = file_content_digest(tmp)  # as a reader sees it (view text as stored, not as written)
         except duckdb.Error as e:
             raise InputOutputError(
                 f"cannot write {target}: building the database failed ({e}). The previous "

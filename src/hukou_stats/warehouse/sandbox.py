@@ -136,7 +136,7 @@ def table_functions(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     tree; a query DuckDB cannot describe is refused (fail closed)."""
     try:
         row = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
-        doc = json.loads(row[0]) if row else {"error": True}
+        doc: dict = json.loads(row[0]) if row else {"error": True}
     except (duckdb.Error, ValueError, TypeError) as e:
         raise UsageError(f"the query cannot be checked ({_first_line(e)}), so it is not run") from None
     if doc.get("error") or len(doc.get("statements", [])) != 1:
