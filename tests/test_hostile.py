@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hukou_stats.cli import app
+from hukou_stats.core import provenance
 from hukou_stats.core.errors import InputOutputError, UsageError, ValidationFailed
 from hukou_stats.core.project import Project
 from hukou_stats.core.provenance import read_manifest, verify, write_output_manifest
@@ -609,19 +610,32 @@ def test_an_output_names_the_database_it_read_even_if_a_build_replaces_it(proj):
     assert not any(e["path"].endswith("more.csv") for e in m["inputs"])
 
 
-def test_after_a_build_killed_before_its_manifest_verify_reports_no_drift(proj, monkeypatch):
-    import hukou_stats.warehouse.build as b
+@pytest.mark.parametrize("new_figures", [False, True])
+def test_after_a_build_killed_before_its_manifest_verify_reports_no_drift(proj, monkeypatch, new_figures):
+    """The process stops between renaming the database into place and renaming its manifest: whether the
+    database has new content or not, verify finds the database as its manifest (written ahead) says."""
+    if new_figures:
+        (proj.raw / "more.csv").write_text(long_csv(GOOD.replace("2019", "2018")), encoding="utf-8")
+        ingest(proj)
+    real = os.replace
 
-    def killed(*a, **k):
-        raise KeyboardInterrupt  # the process stops between renaming the database and writing its manifest
+    def killed_before_the_manifest(src, dst, *a, **k):
+        if str(dst).endswith(".manifest.json"):
+            raise KeyboardInterrupt
+        return real(src, dst, *a, **k)
 
-    monkeypatch.setattr(b.provenance, "write_manifest", killed)
+    old = proj.database.read_bytes()
+    monkeypatch.setattr(os, "replace", killed_before_the_manifest)
     with pytest.raises(KeyboardInterrupt):
         build(proj)
     monkeypatch.undo()
+    assert proj.database.read_bytes() != old  # the new database is in place, its manifest is not
     assert all(v.drift == [] for v in verify(proj.processed))
     r = cli(proj, "verify", str(proj.processed))
     assert r.exit_code == 0 and "DRIFT" not in r.output
+    build(proj)  # the next build puts everything in order
+    assert not provenance.pending_path(proj.database).exists()
+    assert all(v.drift == [] for v in verify(proj.processed))
 
 
 def test_a_tampered_database_is_drift_even_with_its_manifest(proj):

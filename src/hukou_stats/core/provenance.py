@@ -30,10 +30,11 @@ import duckdb
 from hukou_stats import __version__
 from hukou_stats.core.atomic import TEMP_SUFFIX, write_text
 from hukou_stats.core.database import content_digest, file_content_digest, open_read_only
-from hukou_stats.core.errors import InputOutputError, UsageError
+from hukou_stats.core.errors import HukouStatsError, InputOutputError, UsageError
 
 MANIFEST = "manifest.json"
 SUFFIX = ".manifest.json"
+PENDING = ".pending"  # a manifest written ahead of the rename of what it describes (see pending_path)
 
 
 def sha256_file(path: Path) -> str:
@@ -54,6 +55,13 @@ def sha256_fd(fd: int) -> tuple[str, int]:
 def manifest_path(target: Path) -> Path:
     target = Path(target)
     return target / MANIFEST if target.is_dir() else target.with_name(target.name + SUFFIX)
+
+
+def pending_path(target: Path) -> Path:
+    """Where a manifest is written before the file it describes is renamed into place, then renamed itself: if
+    the run is killed between the two renames, the file and this manifest agree, and `verify` reads it."""
+    m = manifest_path(target)
+    return m.with_name(m.name + PENDING)
 
 
 def _is_manifest(p: Path) -> bool:
@@ -103,21 +111,27 @@ def write_manifest(
     outputs=None,
     extra: dict | None = None,
     publish_as: Path | None = None,
-    contents: dict[Path, str] | None = None,
+    to: Path | None = None,
 ) -> Path:
     """Write the manifest of `target` (a folder or a file). `inputs`: files or folders to hash, or entries
     already hashed ({"path", "sha256", "bytes"}, e.g. carried from an upstream manifest). `outputs`: by
-    default the file itself, or every file in the folder (then `verify` also reports files added later).
+    default the file itself, or every file in the folder (then `verify` also reports files added later);
+    entries already hashed may be given too (a database with its content_sha256).
     `publish_as`: the folder `target` (a staging folder) will be renamed to; output paths are recorded there.
-    `contents`: the content digest of outputs that are databases (recorded as content_sha256)."""
+    `to`: where to write the manifest, if not beside `target` (a manifest written ahead of a rename)."""
     target = Path(target).resolve()
     root = Path(root).resolve() if root else target.parent
-    mpath = manifest_path(target)
+    mpath = Path(to) if to is not None else manifest_path(target)
     given = [i for i in inputs if isinstance(i, dict)]
     hashed = [file_entry(f, root) for f in files_of(i for i in inputs if not isinstance(i, dict))]
     by_path = {e["path"]: e for e in given + hashed}
     complete = outputs is None and target.is_dir()
-    outs = [target] if outputs is None and not target.is_dir() else files_of([target] if outputs is None else outputs)
+    outs = [target] if outputs is None else list(outputs)
+    entries = [o for o in outs if isinstance(o, dict)] + [
+        _published(file_entry(f, root), target, publish_as, root)
+        for f in files_of(o for o in outs if not isinstance(o, dict))
+        if not f.name.endswith(TEMP_SUFFIX)
+    ]
     manifest = {
         "manifest_version": 1,
         "tool": "hukou-stats",
@@ -127,11 +141,7 @@ def write_manifest(
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
         "root": os.path.relpath(root, mpath.parent),
         "inputs": sorted(by_path.values(), key=lambda e: e["path"]),
-        "outputs": [
-            _published(_with_content(file_entry(f, root), f, contents), target, publish_as, root)
-            for f in outs
-            if not f.name.endswith(TEMP_SUFFIX)
-        ],
+        "outputs": entries,
         "outputs_complete": complete,
         **(extra or {}),
     }
@@ -147,11 +157,6 @@ def write_manifest(
             return mpath
     write_text(mpath, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return mpath
-
-
-def _with_content(entry: dict, path: Path, contents: dict[Path, str] | None) -> dict:
-    digest = {Path(k).resolve(): v for k, v in (contents or {}).items()}.get(Path(path).resolve())
-    return {**entry, "content_sha256": digest} if digest else entry
 
 
 def read_manifest(path: Path) -> dict:
@@ -244,9 +249,22 @@ def _content(path: Path, sha: str, digests: dict) -> str | None:
 
 
 def verify(path: Path) -> list[Verified]:
-    """Re-hash the inputs and outputs of every manifest at `path` (a manifest, an output, or a folder)."""
+    """Re-hash the inputs and outputs of every manifest at `path` (a manifest, an output, or a folder). Where a
+    manifest written ahead of a rename is left beside one (a run killed between the renames) and describes the
+    files as they are, it is the one that holds."""
     digests: dict = {}
-    return [verify_manifest(m, digests) for m in find_manifests(path)]
+    found = []
+    for m in find_manifests(path):
+        v = verify_manifest(m, digests)
+        pending = m.with_name(m.name + PENDING)
+        if v.drift and pending.is_file():
+            try:
+                ahead = verify_manifest(pending, digests)
+            except HukouStatsError:
+                ahead = None
+            v = ahead if ahead is not None and not ahead.drift else v
+        found.append(v)
+    return found
 
 
 # --- the database a reader opened ---------------------------------------------------------------------------

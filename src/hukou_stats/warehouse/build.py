@@ -12,6 +12,7 @@ killed between the rename and the manifest).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -32,8 +33,10 @@ STORAGE_VERSION = "v1.5.0"
 
 
 def build(project: Project, lock_timeout: float | None = None) -> Path:
-    """Build the database under the write lock of data/processed/; then write hukou.duckdb.manifest.json
-    (the raw inputs as recorded by the store, the store's parts, the reference data, the database's hash)."""
+    """Build the database under the write lock of data/processed/, with hukou.duckdb.manifest.json (the raw
+    inputs as recorded by the store, the store's parts, the reference data; the database's hash and content
+    digest). The manifest is written before the database is renamed into place and renamed after it, so that a
+    build killed at any moment leaves a database its manifest (or the one written ahead) describes."""
     with write_lock(project.processed, lock_timeout):
         if not (project.reference / "regions.csv").exists():
             raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/regions.csv (use --root)")
@@ -41,14 +44,8 @@ def build(project: Project, lock_timeout: float | None = None) -> Path:
         if not parts:
             raise UsageError("the store is empty: run `hukou-stats ingest` first")
         inputs = build_inputs(project, parts)
-        target, digest = _build(project, [p["path"] for p in parts], inputs)
-        provenance.write_manifest(
-            project.database,
-            inputs,
-            release="all (views: latest unless --release)",
-            root=project.root,
-            contents={project.database: digest},
-        )
+        target = _build(project, [p["path"] for p in parts], inputs)
+        os.replace(provenance.pending_path(target), provenance.manifest_path(target))
     return target
 
 
@@ -69,8 +66,9 @@ def build_inputs(project: Project, parts: list[dict]) -> list[dict]:
     return sorted([*raw, *stored, *reference], key=lambda e: e["path"])
 
 
-def _build(project: Project, parts: list[Path], inputs: list[dict]) -> tuple[Path, str]:
-    """Write the database; returns its path and content digest."""
+def _build(project: Project, parts: list[Path], inputs: list[dict]) -> Path:
+    """Write the database to a temporary file; write its manifest ahead (provenance.pending_path: the SHA-256 and
+    content digest of that file, under the database's name); rename the file into place."""
     target = project.database
     with atomic_path(target) as tmp:
         tmp.unlink()  # DuckDB must create the file itself
@@ -94,9 +92,22 @@ def _build(project: Project, parts: list[Path], inputs: list[dict]) -> tuple[Pat
             finally:
                 con.close()
             digest = file_content_digest(tmp)  # as a reader sees it (view text as stored, not as written)
+            entry = {
+                **provenance.file_entry(tmp, project.root),
+                "path": project.label(target),
+                "content_sha256": digest,
+            }
+            provenance.write_manifest(
+                target,
+                inputs,
+                release="all (views: latest unless --release)",
+                root=project.root,
+                outputs=[entry],
+                to=provenance.pending_path(target),
+            )
         except duckdb.Error as e:
             raise InputOutputError(
                 f"cannot write {target}: building the database failed ({e}). The previous "
                 "database, if any, is whole. / 数据库未能生成，原有数据库未被改动。"
             ) from e
-    return target, digest
+    return target
