@@ -748,3 +748,50 @@ def test_killed_publishing_at_random_moments_leaves_a_whole_folder_and_no_leftov
     publish(kills + 2)
     assert sorted(p.name for p in target.parent.iterdir()) == [".2019.lock", "2019"]
     assert (target / "t0.csv").read_text().startswith(f"{kills + 2},0")
+
+
+@pytest.mark.kills
+def test_a_bulletin_killed_at_random_moments_leaves_the_published_one_whole(bundled, tmp_path):
+    """The real bulletin, killed while it runs (HUKOU_BULLETIN_KILLS, default 3): after every kill the published
+    folder is there and verifies, and a later run sweeps what the killed ones left."""
+    import random
+    import signal
+
+    from hukou_stats.publish.bulletin.make import make_bulletin
+
+    shutil.copytree(bundled.root, tmp_path / "b")
+    p = Project.at(tmp_path / "b")
+    t = time.monotonic()
+    target = make_bulletin(p, "440100", 2021)
+    duration = time.monotonic() - t
+    rng = random.Random(5)
+    for _ in range(int(os.environ.get("HUKOU_BULLETIN_KILLS", "3"))):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                make_bulletin(p, "440100", 2021)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        assert [v.drift for v in verify(target)] == [[]]
+    make_bulletin(p, "440100", 2021)
+    assert [x.name for x in target.parent.iterdir() if x.name.startswith(".") and x.is_dir()] == []
+    assert [v.drift for v in verify(target)] == [[]]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [],
+        {"tool": "hukou-stats", "inputs": [1]},
+        {"tool": "hukou-stats", "inputs": [{"sha256": "x"}]},
+        {"tool": "hukou-stats", "inputs": [], "outputs": "x"},
+        {"tool": "hukou-stats", "inputs": [], "root": 5},
+    ],
+)
+def test_verify_of_a_malformed_manifest_is_a_usage_error(tmp_path, manifest):
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    r = runner.invoke(app, ["verify", str(tmp_path)])
+    assert r.exit_code == 2 and "is not a hukou-stats manifest" in r.output, r.output

@@ -168,6 +168,15 @@ def read_manifest(path: Path) -> dict:
         raise UsageError(f"{path} is not a manifest (not JSON: {e})") from e
     if not isinstance(m, dict) or m.get("tool") != "hukou-stats" or not isinstance(m.get("inputs"), list):
         raise UsageError(f"{path} is not a hukou-stats manifest")
+    for role in ("inputs", "outputs"):
+        entries = m.get(role, [])
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("sha256", ""), str)
+            for e in entries
+        ):
+            raise UsageError(f"{path} is not a hukou-stats manifest (its {role} are not a list of files)")
+    if not isinstance(m.get("root", "."), str):
+        raise UsageError(f"{path} is not a hukou-stats manifest (root)")
     return m
 
 

@@ -54,7 +54,7 @@ def open_database(project: Project, options: dict | None = None) -> duckdb.DuckD
         try:
             try:
                 con = open_read_only(db, options)
-            except duckdb.IOException as e:
+            except duckdb.Error as e:
                 raise InputOutputError(f"cannot open {db} as a DuckDB database: {str(e).splitlines()[0]}") from e
             try:
                 if os.stat(db).st_ino != os.fstat(fd).st_ino:
