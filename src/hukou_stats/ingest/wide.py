@@ -209,10 +209,17 @@ def find_layout(path: Path, spec: Spec, label: str) -> Layout:
 
 
 def spread_merged_header(grid: pd.DataFrame, merged: list, top: int) -> None:
-    """Every cell of a merged range in the header carries the text of its top-left cell."""
-    for r0, c0, r1, c1 in merged:
-        if r0 <= top + 4:
-            grid.iloc[r0 : min(r1, top + 4) + 1, c0 : c1 + 1] = grid.iat[r0, c0]
+    """Every cell of a merged range in the header carries the text of its top-left cell (spread in an array:
+    however many ranges a sheet declares, each is one slice)."""
+    ranges = [m for m in merged if m[0] <= top + 4]
+    if not ranges:
+        return
+    rows = min(len(grid), top + 5)
+    head = grid.iloc[:rows].to_numpy(dtype=object, copy=True)
+    for r0, c0, r1, c1 in ranges:
+        head[r0 : min(r1, top + 4) + 1, c0 : c1 + 1] = head[r0, c0]
+    for j in range(min(m[1] for m in ranges), max(m[3] for m in ranges) + 1):
+        grid.iloc[:rows, j] = head[:, j]
 
 
 def table_unit(grid: pd.DataFrame, top: int, lines: int, spec: Spec, fail) -> str | None:
