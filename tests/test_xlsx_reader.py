@@ -131,3 +131,25 @@ def test_a_workbook_with_a_prefixed_namespace_reads_the_same(workbook, tmp_path)
                 data = text.encode()
             dst.writestr(item, data)
     assert read_xlsx(out, 1)[0] == read_xlsx(workbook, 1)[0] == [["地区", "2021"], ["全市", "86.46"]]
+
+
+def test_a_merge_across_the_header_row_is_spread_not_a_crash(tmp_path):
+    """A merged range covering the header row itself, over every column (what fuzzing found)."""
+    from hukou_stats.ingest import read_file
+    from hukou_stats.reference.registry import load_registry
+    from tests.helpers import make_project
+
+    p = make_project(tmp_path / "p")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (["地区", "2010"], ["注：测试表，数据为生成的 SYNTHETIC。", None]):
+        ws.append(r)
+    ws.merge_cells("A1:B1")
+    wb.save(p.raw / "m.xlsx")
+    (p.raw / "m.toml").write_text(
+        'layout = "years"\nregion_column = "地区"\nparent = "440100"\nmeasure = "resident_urban_rate_pct"\n'
+        'unit = "pct"\npublished = "2020"\nseries = "first_release"\nsource = "SYNTHETIC"\n',
+        encoding="utf-8",
+    )
+    frame, issues = read_file(p.raw / "m.xlsx", load_registry(p), p.reference, "m.xlsx")
+    assert frame.empty and [i.check for i in issues if i.severity == "error"] == ["value_columns"]
