@@ -795,3 +795,19 @@ def test_verify_of_a_malformed_manifest_is_a_usage_error(tmp_path, manifest):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     r = runner.invoke(app, ["verify", str(tmp_path)])
     assert r.exit_code == 2 and "is not a hukou-stats manifest" in r.output, r.output
+
+
+def test_a_store_without_hashes_in_its_commit_list_is_checked_against_its_provenance_manifest(proj):
+    """Stores written before the parts' hashes were kept in _manifest.json: the provenance manifest holds them."""
+    listing = proj.processed / "observations" / "_manifest.json"
+    m = json.loads(listing.read_text(encoding="utf-8"))
+    for part in m["parts"]:
+        part.pop("sha256")
+    listing.write_text(json.dumps(m), encoding="utf-8")
+    assert len(Store(proj.processed).read()) == 1
+    (proj.raw / "more.csv").write_text(long_csv(GOOD.replace("2019", "2018")), encoding="utf-8")
+    ingest(proj)  # the next commit writes every part's hash into the list
+    assert all(p.get("sha256") for p in json.loads(listing.read_text(encoding="utf-8"))["parts"])
+    _plant(Store(proj.processed).part_paths()[0])
+    with pytest.raises(InputOutputError, match="is not the file that was stored"):
+        build(proj)
