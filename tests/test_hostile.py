@@ -150,6 +150,7 @@ def _attacks(w: Path) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.slow
 def test_every_attack_through_query_is_refused_and_writes_nothing(proj, tmp_path):
     w = tmp_path / "elsewhere"
     w.mkdir()
@@ -577,6 +578,7 @@ def test_build_and_ingest_refuse_a_tampered_part(proj):
         Store(proj.processed).read()
 
 
+@pytest.mark.slow
 def test_a_rebuild_from_unchanged_inputs_keeps_outputs_verifiable(proj):
     out = proj.out / "bulletin" / "440100" / "2019"
     out.mkdir(parents=True)
@@ -610,6 +612,7 @@ def test_an_output_names_the_database_it_read_even_if_a_build_replaces_it(proj):
     assert not any(e["path"].endswith("more.csv") for e in m["inputs"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("new_figures", [False, True])
 def test_after_a_build_killed_before_its_manifest_verify_reports_no_drift(proj, monkeypatch, new_figures):
     """The process stops between renaming the database into place and renaming its manifest: whether the
