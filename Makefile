@@ -76,10 +76,12 @@ lint: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict --site-dir site
 
-## fuzz: the property-based tests with 20x the cases (HYPOTHESIS_PROFILE=fuzz, ~24,000) and 200 kills of a running
-## ingest+build (HUKOU_KILLS); about 15-30 minutes
+## fuzz: the property-based tests with 20x the cases (HYPOTHESIS_PROFILE=fuzz, ~24,000), 200 kills of a running
+## ingest+build and 200 of a run publishing an output folder (HUKOU_KILLS); under 30 minutes on 2 cores
+FUZZ_TESTS := tests/test_fuzz.py tests/test_failure_safety.py \
+	tests/test_hostile.py::test_killed_publishing_at_random_moments_leaves_a_whole_folder_and_no_leftovers
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz HUKOU_KILLS=$(or $(KILLS),200) $(BIN)/python -m pytest tests/test_fuzz.py tests/test_failure_safety.py -q -p no:cacheprovider --hypothesis-show-statistics
+	HYPOTHESIS_PROFILE=fuzz HUKOU_KILLS=$(or $(KILLS),200) $(BIN)/python -m pytest $(FUZZ_TESTS) -q -p no:cacheprovider --hypothesis-show-statistics
 
 clean:
 	rm -rf data/processed out site .pytest_cache .hypothesis

@@ -58,7 +58,7 @@ def row(path, code, key="region_code"):
 def test_default_is_the_latest_year_with_both_rates_and_every_format_is_written(gz):
     assert gz.parts[-3:] == ("440100", "2021", "both")
     assert {p.name for p in gz.iterdir()} == ALL_FILES
-    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".") and p.is_dir()]  # no staging folder left
 
 
 def test_guangzhou_2021_equals_the_published_figures(gz):
@@ -428,7 +428,7 @@ def test_a_failure_leaves_the_previous_bulletin_untouched(bundled, gz, monkeypat
     with pytest.raises(InputOutputError, match="disk full"):
         make_bulletin(bundled, "440100", force=True)
     assert tree_snapshot(gz) == before
-    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".")]
+    assert not [p for p in gz.parent.iterdir() if p.name.startswith(".") and p.is_dir()]
 
 
 def test_check_folder_refuses_a_missing_file(tmp_path):

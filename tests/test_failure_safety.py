@@ -21,6 +21,7 @@ import pytest
 from hukou_stats.core.errors import InputOutputError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
+from hukou_stats.core.provenance import verify
 from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
 from hukou_stats.warehouse.build import build
@@ -162,6 +163,7 @@ def _whole(p, old_rows, new_rows):
     finally:
         con.close()
     assert m in (old_rows, new_rows)
+    assert [v.drift for v in verify(p.database)] == [[]]  # the database is what its manifest says
     return n, m
 
 

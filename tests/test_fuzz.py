@@ -245,8 +245,10 @@ def _read_wide(proj, rows, spec, suffix, encoding="utf-8", merged=False, numbers
 
 
 # the least share of generated tables that must be read to figures (not refused): a generator that only ever
-# produced refused tables would let every property pass without checking a single figure
-MIN_READ = 0.25
+# produced refused tables would let every property pass without checking a single figure. About a fifth of the
+# generated wide tables read (measured over random runs: 19-25 %; short GBK tables are refused as too little
+# evidence of their encoding), so 15 % leaves room for chance and still checks thousands of figures in make fuzz.
+MIN_READ = 0.15
 
 
 def outcome(frame, issues) -> str:

@@ -146,7 +146,10 @@ def test_long_csv_in_gbk_and_with_bom(tmp_path):
 
 
 def test_encoding_detection():
-    assert decode("地区".encode("gbk")) == ("地区", "gb18030")
+    table = "地区,2019年,2020年\n全市,86.46,86.19\n荔湾区,100.00,100.00\n越秀区,100.00,100.00\n注：常住人口城镇化率。\n"
+    assert decode(table.encode("gbk")) == (table, "gb18030")
+    with pytest.raises(UndecodableText, match='clearly GBK/GB18030.*encoding = "big5"'):
+        decode("地区".encode("gbk"))  # two characters: too little to tell GBK from Big5
     assert decode("地区".encode("utf-8-sig")) == ("地区", "utf-8-sig")
     assert decode("廣州".encode("big5"), "big5") == ("廣州", "big5")
     with pytest.raises(UndecodableText, match="neither UTF-8"):

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hukou_stats.cli.app import BOUNDARIES_HELP, RELEASE_HELP, app, err, handled, out, progress, project
-from hukou_stats.core.errors import UsageError, ValidationFailed
+from hukou_stats.core.errors import ValidationFailed
 from hukou_stats.reference.releases import parse_release
 
 
@@ -101,37 +101,42 @@ def build_cmd():
 @app.command("query")
 @handled
 def query_cmd(
-    sql: Annotated[str, typer.Argument(help="SQL to run against the database (read-only).")],
+    sql: Annotated[str, typer.Argument(help="One SELECT to run on the database (read-only; no other file).")],
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV to standard output instead of a table.")] = False,
     release: Annotated[str, typer.Option(help=RELEASE_HELP)] = "latest",
     boundaries: Annotated[str, typer.Option(help=BOUNDARIES_HELP)] = "current",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Show at most this many rows.")] = 100_000,
+    timeout: Annotated[float, typer.Option("--timeout", help="Stop the query after this many seconds.")] = 60.0,
 ):
-    """Run SQL on the database and show the result.
+    """Run one SELECT on the database and show the result.
+
+    The query reads the database only: one statement, SELECT, no other file or network (COPY, ATTACH, INSTALL,
+    read_csv... are refused with exit code 2). Analysts who want files open the database with DuckDB.
 
     Example: hukou-stats query "select year, resident_rate_pct, hukou_rate_pct, gap_pp from urbanization where region_code = '000000'"
     """
-    import duckdb
+    from hukou_stats.warehouse.sandbox import run_query
 
-    from hukou_stats.warehouse.connection import connect
-
-    con = connect(project(), release=parse_release(release), boundaries=boundaries)
-    try:
-        try:
-            df = con.execute(sql).df()
-        except duckdb.Error as e:
-            raise UsageError(f"the query failed: {e}") from e
-    finally:
-        con.close()
+    result = run_query(
+        project(), sql, release=parse_release(release), boundaries=boundaries, max_rows=max_rows, timeout=timeout
+    )
+    df = result.frame
+    if result.truncated:
+        err.print(f"[yellow]showing the first {len(df):,} rows only[/] (--max-rows)", highlight=False)
     if csv:
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     table = Table(show_lines=False)
     for c in df.columns:
-        table.add_column(str(c))
+        table.add_column(escape(str(c)))
     for row in df.itertuples(index=False):
-        table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row])
+        table.add_row(*[escape(_shown(v)) for v in row])
     out.print(table)
-    out.print(f"{len(df)} row(s)")
+    out.print(f"{len(df)} row(s)" + (" (more not shown)" if result.truncated else ""))
+
+
+def _shown(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
 
 
 @app.command("revisions")

@@ -2,14 +2,20 @@
 
 A reader sees the old file or the new one, never a part: a process killed at any moment, a full disk or
 any OSError leaves the previous file whole and no partial file under the target's name (the temporary file
-is removed; one left by a killed process is swept by the next run holding the lock, see locking.py).
+is removed; one left by a killed process is swept by the next run holding the lock, see locks.py).
+
+Folders are replaced by `replace_folder`: one atomic exchange of the two names (renameat2 RENAME_EXCHANGE),
+so the target path holds the old folder or the new one at every instant, never nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -103,3 +109,98 @@ def sweep_temporaries(folder: Path) -> list[Path]:
                 f.unlink()
                 removed.append(f)
     return removed
+
+
+# --- folders: exchanged in one step ---------------------------------------------------------------------------
+
+AT_FDCWD, RENAME_NOREPLACE, RENAME_EXCHANGE = -100, 1, 2
+# where the filesystem cannot exchange (FUSE, some network filesystems) or the call does not exist
+EXCHANGE_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP}
+_SYSCALL_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "riscv64": 276, "i686": 353, "armv7l": 382}
+log = logging.getLogger(__name__)
+
+
+def _load_renameat2():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to call
+        return None
+    if hasattr(libc, "renameat2"):  # glibc 2.28 and later
+        fn = libc.renameat2
+        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        fn.restype = ctypes.c_int
+        return fn
+    number = _SYSCALL_RENAMEAT2.get(os.uname().machine) if hasattr(os, "uname") else None
+    if number is None or not hasattr(libc, "syscall"):
+        return None
+
+    def raw(olddirfd, old, newdirfd, new, flags):  # pragma: no cover - older C libraries
+        return libc.syscall(ctypes.c_long(number), olddirfd, old, newdirfd, new, ctypes.c_uint(flags))
+
+    return raw
+
+
+_renameat2 = _load_renameat2()
+
+
+def renameat2(src: Path, dst: Path, flags: int) -> None:
+    """rename(2) with flags (Linux): RENAME_EXCHANGE swaps two existing names, RENAME_NOREPLACE fails when
+    `dst` exists. OSError (ENOSYS where the call does not exist)."""
+    if _renameat2 is None:
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS), str(src), None, str(dst))
+    if _renameat2(AT_FDCWD, os.fsencode(src), AT_FDCWD, os.fsencode(dst), flags) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), str(src), None, str(dst))
+
+
+def fsync_tree(folder: Path) -> None:
+    """The data of every file and the entries of every folder under `folder` on disk."""
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                os.fsync(f.fileno())
+        _fsync_dir(Path(dirpath))
+
+
+def replace_folder(staging: Path, target: Path) -> str:
+    """Put the folder `staging` in place of `target` (a sibling on the same filesystem) in one atomic step: the
+    two names are exchanged, so `target` is the old folder or the new one at every instant; the old folder is
+    then at `staging` (the caller removes it; after a first publication nothing is left there). The first publication renames without replacing. Where the
+    filesystem cannot exchange, two renames (the old folder moved aside, the new one renamed in; a warning is
+    logged: for a moment there is no folder at `target`). Returns how: exchange, new or two_renames."""
+    fsync_tree(staging)
+    try:
+        renameat2(staging, target, RENAME_EXCHANGE)
+        how = "exchange"
+    except OSError as e:
+        if e.errno == errno.ENOENT and staging.exists() and not os.path.lexists(target):
+            try:
+                renameat2(staging, target, RENAME_NOREPLACE)
+            except OSError as e2:
+                if e2.errno not in EXCHANGE_UNSUPPORTED:
+                    raise
+                os.rename(staging, target)
+            how = "new"
+        elif e.errno in EXCHANGE_UNSUPPORTED:
+            log.warning("%s: this filesystem cannot exchange two folders atomically; replaced in two renames", target)
+            _two_renames(staging, target)
+            how = "two_renames"
+        else:
+            raise
+    _fsync_dir(target.parent)
+    return how
+
+
+def _two_renames(staging: Path, target: Path) -> None:
+    """The old folder moved aside (to `staging`'s name, once the new folder has left it), the new one renamed in;
+    on failure the old folder is put back."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.replace(target, aside / target.name)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if not target.exists():
+            os.replace(aside / target.name, target)
+        raise
+    os.replace(aside / target.name, staging)
+    shutil.rmtree(aside, ignore_errors=True)

@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from hukou_stats.core.errors import InputOutputError, Issue, UsageError
+from hukou_stats.core.errors import InputOutputError, Issue, UsageError, clip
+from hukou_stats.core.text import escaped
 
 M = TypeVar("M", bound=BaseModel)
 MAX_SHOWN = 300  # characters of a value quoted in a message
+MAX_BYTES = 5 * 2**20  # a configuration file written by a person is far smaller
 
 # pydantic's error types, as the rules a statistician reads
 RULES = {
@@ -29,6 +31,8 @@ RULES = {
     "greater_than": "range",
     "less_than": "range",
     "string_too_short": "required",
+    "string_too_long": "text_length",
+    "too_long": "text_length",
 }
 
 
@@ -52,26 +56,39 @@ class ConfigInvalid(UsageError):
 
 
 def shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + f"… ({len(text)} characters)"
+    return clip(repr(value) if not isinstance(value, str) else value, MAX_SHOWN)
 
 
 def read_toml(path: Path, label: str) -> dict:
     """The TOML document of a configuration file; an encoding or syntax error is a ConfigInvalid naming it."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise InputOutputError(f"cannot read {label}: {e.strerror or e}") from e
+    if len(data) > MAX_BYTES:
+        raise ConfigInvalid(
+            file=label,
+            issues=[
+                Issue(
+                    "error",
+                    "input_too_large",
+                    f"the file is over {MAX_BYTES:,} bytes: not a configuration file",
+                    file=label,
+                )  # fmt: skip
+            ],
+        )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        why = (
-            "UTF-16"
-            if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-            else "not UTF-8 (GBK or another encoding?)"
-        )
+        if data[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+            why = "UTF-32"
+        elif data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            why = "UTF-16"
+        else:
+            why = "not UTF-8 (GBK or another encoding?)"
         raise ConfigInvalid(
             file=label,
             issues=[
@@ -92,7 +109,7 @@ def issues_of(
     """Each pydantic error as an Issue: the key (dotted path), the rule and the message."""
     out = []
     for e in error.errors(include_url=False):
-        key = ".".join(str(p) for p in (*([prefix] if prefix else []), *e["loc"]))
+        key = clip(escaped(".".join(str(p) for p in (*([prefix] if prefix else []), *e["loc"]))))
         rule = RULES.get(e["type"], e["type"].removesuffix("_type").removesuffix("_parsing"))
         if e["type"].endswith("_type") or e["type"].endswith("_parsing"):
             rule = "type"

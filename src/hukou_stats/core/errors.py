@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hukou_stats.core.text import escaped
+
+MAX_QUOTED = 300  # characters of a value quoted in a message or a report
+MAX_MESSAGE = 2_000
+
+
+def clip(text: str, limit: int = MAX_QUOTED) -> str:
+    """At most `limit` characters of a text quoted from input, with the length of the whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
 
 class HukouStatsError(Exception):
     """Base class: a message for a statistician, and the CLI exit code."""
@@ -74,6 +84,13 @@ RULES_ZH = {
     "coverage_known": "数据覆盖范围不在 coverage.csv 中",
     "definition_of_measure": "该指标只有一种口径定义",
     "share_is_not_rate": "比重的分母不是该比率的分母",
+    "contradiction": "同一发布中同一数据有两个不同的数值",
+    "input_too_large": "文件超出读取上限",
+    "duplicate_column": "表头中同一列名出现多次",
+    "row_fields": "该行字段数多于表头",
+    "year_header_range": "年份列标题超出1900-2100",
+    "control_character": "含有控制字符",
+    "text_length": "文字过长",
     "required": "缺少必填项",
     "known_key": "不认识的配置项",
     "allowed_value": "取值不在允许范围内",
@@ -114,6 +131,18 @@ class Issue:
     row_ids: tuple = field(default=(), compare=False, repr=False)  # figures involved (for filtering)
     sheet: str = ""
     key: str = ""  # for configuration files: the key (dotted path) the rule is about
+
+    def __post_init__(self) -> None:
+        """What an issue quotes from input is at most a few hundred characters (the value, the message), and
+        carries no control characters where it is printed as it is (the value is shown quoted)."""
+        for name, limit in (("value", MAX_QUOTED), ("message", MAX_MESSAGE), ("column", MAX_QUOTED)):
+            text = getattr(self, name)
+            if isinstance(text, str) and len(text) > limit:
+                object.__setattr__(self, name, clip(text, limit))
+        for name in ("message", "file", "sheet", "column", "key", "rows"):
+            text = getattr(self, name)
+            if isinstance(text, str):
+                object.__setattr__(self, name, escaped(text))
 
     def location(self) -> str:
         parts = [self.file or "<input>"]

@@ -3,7 +3,10 @@ ends, even when it is killed, so a crash never leaves a stale lock).
 
 A second run waits up to the timeout (default 60 s: `--lock-timeout`, or HUKOU_STATS_LOCK_TIMEOUT), then stops
 with exit code 3 and a message naming the run that holds the lock. Readers (validate, query, bulletin)
-take no lock: they read committed files only (the store's manifest, the renamed database).
+take no lock on data/processed/: they read committed files only (the store's manifest, the renamed database).
+
+An output folder (a bulletin, an evaluation report) has a lock of its own, `target_lock`: one run at a time
+replaces it, and only that run may sweep what killed runs left beside it.
 """
 
 from __future__ import annotations
@@ -82,4 +85,33 @@ def write_lock(folder: Path, timeout: float | None = None):
         if outermost:
             with contextlib.suppress(OSError):
                 (folder / OWNER_NAME).unlink()
+        lock.release()
+
+
+@contextlib.contextmanager
+def target_lock(target: Path, timeout: float | None = None):
+    """Hold the lock of one output folder: `.<name>.lock` beside it (an OS lock, released when the process ends,
+    even when it is killed)."""
+    target = Path(target).resolve()
+    timeout = default_timeout() if timeout is None else timeout
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputOutputError(f"cannot create {target.parent}: {e.strerror or e}") from e
+    key = (os.getpid(), target.parent / f".{target.name}.lock")
+    if key not in _locks:
+        _locks[key] = FileLock(key[1])
+    lock = _locks[key]
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise InputOutputError(
+            f"{target} is being written by another run; waited {timeout:g} s. Run again when it has finished "
+            f"(or wait longer: --lock-timeout SECONDS). / 另一进程正在写入 {target}，请稍后再试。"
+        ) from None
+    except OSError as e:
+        raise InputOutputError(f"cannot lock {target}: {e.strerror or e}") from e
+    try:
+        yield
+    finally:
         lock.release()

@@ -16,8 +16,9 @@ import pandas as pd
 
 from hukou_stats.core.errors import InputOutputError, Issue
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS, empty_frame
+from hukou_stats.ingest.limits import InputTooLarge
 from hukou_stats.ingest.long_csv import LONG_REQUIRED, read_long_csv
-from hukou_stats.ingest.textfile import UndecodableText
+from hukou_stats.ingest.textfile import CsvMalformed, UndecodableText
 from hukou_stats.ingest.wide import read_wide
 from hukou_stats.ingest.xlsx import NotAWorkbook
 from hukou_stats.reference.registry import Registry
@@ -59,6 +60,7 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
     A file that cannot be parsed at all (empty, wrong encoding, not a spreadsheet) becomes one
     located error instead of a crash. The same file (same bytes, same spec, same registry and reference data) is
     read once a process: a national county table is not parsed again for every command that needs its figures.
+    A file over a reading limit (ingest.limits) is refused the same way, before it takes memory.
     """
     key = _content_key(path, registry, reference_dir, label)
     if key is not None and key in _READ:
@@ -88,15 +90,16 @@ def _content_key(path: Path, registry: Registry, reference_dir: Path, label: str
 
 
 def _read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:
+    check = "file_readable"
     try:
         return _read(path, registry, reference_dir, label)
     except UndecodableText as e:
         why = str(e)
-    except pd.errors.EmptyDataError:
-        why = "the file is empty"
-    except (pd.errors.ParserError, NotAWorkbook) as e:
+    except InputTooLarge as e:
+        why, check = str(e), "input_too_large"
+    except (CsvMalformed, NotAWorkbook) as e:
         why = f"cannot be read as {path.suffix.lstrip('.').upper() or 'a table'}: {e}"
-    return empty_frame(), [Issue("error", "file_readable", why, file=label)]
+    return empty_frame(), [Issue("error", check, why, file=label)]
 
 
 def _read(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:

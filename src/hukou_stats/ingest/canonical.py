@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from hukou_stats.core.errors import Issue
 from hukou_stats.core.numbers import normalise_unit, parse_number, to_canonical
+from hukou_stats.core.text import control_character
 from hukou_stats.core.vocabulary import FIXED_DEFINITION, MEASURES, RATE_MEASURES
 from hukou_stats.reference.coverage import coverages
 from hukou_stats.reference.releases import release_date
@@ -52,6 +54,24 @@ IDENTITY = [
     "series",
     "definition",
 ]
+
+
+# the text fields of a figure: no control characters (a note or a name as printed in a cell may hold line breaks
+# and tabs), and a length limit
+SPACED_FIELDS = {"note", "region_name_zh"}
+TEXT_LIMITS = {"source": 1_000, "note": 2_000, "seen_at": 1_000, "region_name_zh": 200, "definition": 200}
+MAX_FIELD_CHARS = 200
+ASCII_CODE = re.compile(r"[0-9]{6}(?:[0-9]{6})?")
+RELEASE_RE = re.compile(r"(19[0-9]{2}|20[0-9]{2}|2100)(?:-(?:0?[1-9]|1[0-2])(?:-[0-9]{1,2})?)?")
+
+
+def release_of(published) -> tuple[dt.date | None, str]:
+    """(release date, precision) of a release given as YYYY, YYYY-MM or YYYY-MM-DD (the end of a month or year
+    when only that is known); ("", unknown) for none. ValueError for anything else (2020-13, 2020-02-30)."""
+    text = str(published or "").strip()
+    if text and not RELEASE_RE.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a release date YYYY, YYYY-MM or YYYY-MM-DD (1900-2100)")
+    return release_date(text)
 
 
 def empty_frame() -> pd.DataFrame:
@@ -141,12 +161,23 @@ class RowBuilder:
         coverage: str | None = None,
     ) -> None:
         n_before = len(self.issues)
-        try:
-            year_i = int(str(year).strip())
-        except ValueError:
-            year_i = None
-        if year_i is None or not 1900 <= year_i <= 2100:
-            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
+        texts = {
+            region_column: region_code,
+            "region_name_zh": region_name,
+            "measure": measure,
+            "unit": unit,
+            "source": source,
+            "published": published,
+            "series": series,
+            "definition": definition,
+            "seen_at": seen_at,
+            "note": note,
+            "coverage": coverage,
+        }
+        if not self._texts_ok(row, texts) or not self._code_ok(row, region_column, region_code):
+            return
+        year_i = self._year(row, year)
+        if year_i is None:
             return
         unit_n = self._labels(row, measure, unit, series, source)
         rel, rel_prec = self._release(published or "")
@@ -160,26 +191,8 @@ class RowBuilder:
             known = ", ".join(sorted(self.coverages.get(region_code, ()))) or "none"
             self.err(row, "coverage", coverage, "coverage_known",
                      f"unknown coverage for {region_code}; data/reference/coverage.csv lists: {known}")  # fmt: skip
-        try:
-            parsed = parse_number(value_text)
-        except ValueError:
-            self.err(row, value_column, value_text, "value_numeric", "a number is expected here (text found)")
-            return
+        parsed = self._value(row, value_text, value_column, empty_is_missing)
         if parsed is None:
-            self.missing_cells += 1  # a published "not available": no observation
-            if not empty_is_missing:
-                self.issues.append(
-                    Issue(
-                        "warning",
-                        "value_present",
-                        "no value: the row is not stored",
-                        file=self.label,
-                        sheet=self.sheet,
-                        row=row,
-                        column=value_column,
-                        value=str(value_text),
-                    )
-                )
             return
         ref_day = reference_day or (self._ref_day(year_i, series) if series in self.known_series else None)
         self._check_code(row, region_code, ref_day, region_column)
@@ -189,7 +202,6 @@ class RowBuilder:
         assert unit_n is not None  # an unknown unit is an error above
         if decimals_override is not None:
             decimals = decimals_override
-        assert unit_n is not None  # an unknown unit is an error above
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
         fields = dict(
             region_code=region_code,
@@ -217,6 +229,35 @@ class RowBuilder:
         )
         fields["row_id"] = row_id(fields)
         self.rows.append(fields)
+
+    def _texts_ok(self, row: int, texts: dict) -> bool:
+        """No control character in a field (line breaks and tabs allowed in a note), no field over its length."""
+        ok = True
+        for column, value in texts.items():
+            text = "" if value is None else str(value)
+            bad = control_character(text, spacing_allowed=column in SPACED_FIELDS)
+            if bad:
+                self.err(row, column, text, "control_character", f"holds {bad}: a damaged or hostile cell")
+                ok = False
+            elif len(text) > TEXT_LIMITS.get(column, MAX_FIELD_CHARS):
+                limit = TEXT_LIMITS.get(column, MAX_FIELD_CHARS)
+                self.err(row, column, text, "text_length", f"{len(text):,} characters; at most {limit:,} are stored")
+                ok = False
+        return ok
+
+    def _code_ok(self, row: int, column: str, code: str) -> bool:
+        if ASCII_CODE.fullmatch(str(code)):
+            return True
+        self.err(row, column, code, "region_code_format", "a region code has 6 digits 0-9 (12 for villages)")
+        return False
+
+    def _year(self, row: int, year) -> int | None:
+        text = str(year).strip()
+        year_i = int(text) if re.fullmatch(r"[0-9]{4}", text) else None
+        if year_i is None or not 1900 <= year_i <= 2100:
+            self.err(row, "year", year, "year_integer", "the year must be a whole number such as 2019 (1900-2100)")
+            return None
+        return year_i
 
     def _labels(self, row: int, measure: str, unit: str, series: str, source: str) -> str | None:
         """The canonical unit; errors for an unknown measure, unit or series, a unit that does not fit the
@@ -279,7 +320,7 @@ class RowBuilder:
         """(release date, precision); precision None when the text is no release date."""
         if published not in self._releases:
             try:
-                self._releases[published] = release_date(published)
+                self._releases[published] = release_of(published)
             except ValueError:
                 self._releases[published] = (None, None)
         return self._releases[published]
@@ -293,6 +334,19 @@ class RowBuilder:
                  f"{measure} exists under the definition {fixed} only (a share of the resident population holding a "
                  "non-agricultural hukou, 非农业户口人口比重, not an urbanization rate)")  # fmt: skip
         return definition
+
+    def _value(self, row: int, value_text, column: str, empty_is_missing: bool):
+        """(Decimal, decimals) of a published cell; None for an empty cell or text (reported)."""
+        try:
+            parsed = parse_number(value_text)
+        except ValueError:
+            self.err(row, column, value_text, "value_numeric", "a number is expected here (text found)")
+            return None
+        if parsed is None:
+            self.missing_cells += 1  # a published "not available": no observation
+            if not empty_is_missing:
+                self.warn(row, column, value_text, "value_present", "no value: the row is not stored")
+        return parsed
 
     def result(self) -> tuple[pd.DataFrame, list[Issue]]:
         if not self.rows and not any(i.severity == "error" for i in self.issues):

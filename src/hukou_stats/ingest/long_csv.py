@@ -2,50 +2,41 @@
 
 from __future__ import annotations
 
-import io
+from collections import Counter
 from pathlib import Path
 
-import pandas as pd
-
 from hukou_stats.core.errors import Issue, UsageError
+from hukou_stats.core.text import control_character
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
-from hukou_stats.ingest.textfile import delimiter, read_text
+from hukou_stats.ingest.textfile import LONG_HINT, read_rows
 from hukou_stats.reference.registry import CODE_RE, Registry, norm_zh, strip_suffix
 
 LONG_REQUIRED = ["year", "measure", "value", "unit", "source", "published", "series"]
 LONG_OPTIONAL = ["region_code", "region", "region_name_zh", "seen_at", "definition", "note", "coverage"]
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
-    """All cells as text, exactly as written (no NA guessing); UTF-8 +-BOM or GBK/GB18030 (detected)."""
-    text, _ = read_text(path)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, sep=delimiter(text))
-
-
 def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: str):
-    df = read_csv_text(path)
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in LONG_REQUIRED if c not in df.columns]
-    if "region_code" not in df.columns and "region" not in df.columns:
-        missing.insert(0, "region_code (or region)")
-    if missing:
-        return empty_frame(), [
-            Issue(
-                "error",
-                "long_columns",
-                f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
-                f"file {path.with_suffix('.toml').name} beside it",
-                file=label,
-            )
-        ]
+    rows, lines, _ = read_rows(path, hint=LONG_HINT)
+    if not rows:
+        return empty_frame(), [Issue("error", "file_readable", "the file is empty", file=label)]
+    header = [c.strip() for c in rows[0]]
+    problem = _header_problem(header, path)
+    if problem:
+        return empty_frame(), [Issue("error", problem[0], problem[1], file=label, row=lines[0])]
     b = RowBuilder(label, reference_dir, registry)
-    for i, rec in enumerate(df.to_dict("records")):
-        line = i + 2  # header is line 1; blank lines are kept so that this is the line in the file
-        if not any(str(v).strip() for v in rec.values()):
+    for line, cells in zip(lines[1:], rows[1:]):
+        if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(header):
+            b.err(line, "", "", "row_fields", f"{len(cells)} fields, the header has {len(header)}: the row is not read")
+            continue
+        rec = dict(zip(header, cells + [""] * (len(header) - len(cells))))
         given = rec.get("region_code") or rec.get("region") or ""
         col = "region_code" if rec.get("region_code") else "region"
-        given = str(given).strip()
+        if bad := control_character(given.strip(" ")):
+            b.err(line, col, given, "control_character", f"holds {bad}: a damaged or hostile cell")
+            continue
+        given = given.strip()
         if col == "region_code" and not CODE_RE.match(given):
             b.err(line, col, given, "region_code_format", "a region code has 6 digits (12 for villages)")
             continue
@@ -89,3 +80,21 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
             coverage=str(rec.get("coverage") or "").strip() or None,
         )
     return b.result()
+
+
+def _header_problem(header: list[str], path: Path) -> tuple[str, str] | None:
+    """(rule, message) when the header is not that of a canonical long table."""
+    twice = sorted(c for c, n in Counter(header).items() if n > 1 and c)  # empty trailing columns are not read
+    if twice:
+        shown = ", ".join(repr(c[:40]) for c in twice[:10])
+        return "duplicate_column", f"column(s) {shown} appear more than once in the header: which one holds the figure?"
+    missing = [c for c in LONG_REQUIRED if c not in header]
+    if "region_code" not in header and "region" not in header:
+        missing.insert(0, "region_code (or region)")
+    if missing:
+        return (
+            "long_columns",
+            f"not a canonical long table (missing column(s): {', '.join(missing)}) and no spec "
+            f"file {path.with_suffix('.toml').name} beside it",
+        )
+    return None

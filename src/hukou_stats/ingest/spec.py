@@ -3,6 +3,7 @@ key, its type and its allowed values; every broken rule is reported as file, key
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, fi
 
 from hukou_stats.core.config import ConfigInvalid, read_toml, validate
 from hukou_stats.core.numbers import normalise_unit
+from hukou_stats.core.text import plain
 from hukou_stats.core.vocabulary import MEASURES
+from hukou_stats.ingest.canonical import TEXT_LIMITS, release_of
 
 
 def _measure(v: str | None) -> str | None:
@@ -21,11 +24,39 @@ def _measure(v: str | None) -> str | None:
     return v
 
 
+def _encoding(v: str | None) -> str | None:
+    """A text encoding Python knows (not a bytes-to-bytes codec such as base64)."""
+    if v is None:
+        return v
+    try:
+        info = codecs.lookup(v)
+    except LookupError:
+        raise ValueError(f"unknown encoding {v!r}; e.g. gb18030, big5, utf-8, utf-16") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        raise ValueError(f"{v!r} is not a text encoding; e.g. gb18030, big5, utf-8, utf-16")
+    return v
+
+
+def _release(v: str) -> str:
+    release_of(v)  # ValueError: not YYYY, YYYY-MM or YYYY-MM-DD, or no such day
+    return v
+
+
+def Text(max_length: int = 200, min_length: int = 0):
+    """A string with no control characters, within a length."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(plain)]
+
+
 Measure = Annotated[str, AfterValidator(_measure)]
-Row = Annotated[StrictInt, Field(ge=1)]
+Row = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
 Decimals = Annotated[StrictInt, Field(ge=0, le=10)]
 Year = Annotated[StrictInt, Field(ge=1900, le=2100)]
-Code = Annotated[str, Field(pattern=r"^\d{6}(\d{6})?$")]
+Code = Annotated[str, Field(pattern=r"^[0-9]{6}([0-9]{6})?$")]
+# strings with no control characters, within a length
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain)]
+Short = Annotated[str, Field(max_length=200), AfterValidator(plain)]
+Source = Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["source"]), AfterValidator(plain)]
+Long = Annotated[str, Field(max_length=TEXT_LIMITS["seen_at"]), AfterValidator(plain)]
 
 
 def _unit(v: str | None) -> str | None:
@@ -52,9 +83,13 @@ class SkipRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     column: str = Field(min_length=1)
+    """Header of the column whose text decides."""
     values: list[str] = []
+    """Texts that leave a row out (e.g. "NA")."""
     empty: bool = False
+    """true: rows with nothing in the column (but figures elsewhere) are left out."""
     reason: str = ""
+    """Why the rows are left out, said in the validation report."""
 
     @model_validator(mode="after")
     def _says_what(self) -> SkipRule:
@@ -67,27 +102,27 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     layout: Literal["years", "measures"]
     """years: a column per year (one measure); measures: a column per measure (one year)."""
-    region_column: str = Field(min_length=1)
+    region_column: Name
     """Header of the column naming the regions (spaces, full-width and traditional characters are ignored: `地  区` and `地區` match `地区`)."""
-    published: str
+    published: Annotated[str, AfterValidator(_release)]
     """Release of the publication: YYYY, YYYY-MM or YYYY-MM-DD (a year or a month is dated at its end)."""
-    series: str = Field(min_length=1)
+    series: Name
     """Statistical series of every figure in the table (reference table series), e.g. first_release or census_2020."""
-    source: str = Field(min_length=1)
+    source: Source
     """The publication the figures come from, e.g. a yearbook and its table number."""
     unit: str | None = None
     """Unit of the figures: persons (人), 10k_persons (万人) or pct (%). May be left out when the table has a unit line (`单位：万人`) or units in its headers (`城镇化率(%)`); a unit line that contradicts it is an error."""
     header_row: Row | None = None
     """1-based row holding the column headers. Default: the first of the first 30 rows that holds region_column (title rows above it are skipped)."""
-    header_rows: Row | None = None
+    header_rows: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
     """Number of lines of the header. Default: detected (an English line, a line of units, the second line of a merged header)."""
-    encoding: str | None = None
-    """Encoding of a CSV file. Default: detected (a byte-order mark decides between UTF-8 and UTF-16, else UTF-8, else GB18030, which covers GBK and GB2312); give it for anything else, e.g. big5."""
+    encoding: Annotated[str, AfterValidator(_encoding)] | None = None
+    """Encoding of a CSV file. Default: detected (a byte-order mark decides between UTF-8 and UTF-16; else UTF-8; else GB18030, which covers GBK and GB2312, where the bytes clearly are); give it for anything else, e.g. big5."""
     sheet: str | int | None = None
     """Sheet of an XLSX workbook: its name or its 0-based number. Default: the first sheet."""
     region_by: Literal["name", "code"] = "name"
     """name: the rows name their regions (Chinese, pinyin or English, resolved through the region registry); code: the rows give GB/T 2260 codes (the name is then not read)."""
-    parent: str | None = None
+    parent: Short | None = None
     """Code of the region under which names are resolved (district names such as 荔湾区 under 440100)."""
     names_as_of: dt.date | None = None
     """Names are those valid on this date. Default: the release date given by published."""
@@ -97,25 +132,25 @@ class SpecModel(BaseModel):
     """Layout measures: the reference year of every figure."""
     reference_date: dt.date | None = None
     """Point date of every figure. Default: the point date of the series in that year (31 December; 1 November for census and sample-survey series)."""
-    definition: str | None = None
+    definition: Short | None = None
     """Definition of urban for hukou figures (reference table definitions), e.g. urban_rural_area_2015_rule."""
-    seen_at: str | None = None
+    seen_at: Long | None = None
     """Where the figures were seen: the official page, or a reprint."""
-    note: str | None = None
+    note: Annotated[str, Field(max_length=TEXT_LIMITS["note"])] | None = None
     """A note stored with every figure of the table."""
     decimals: Decimals | None = None
     """Decimals of every figure, for XLSX cells under the General number format. Default: the decimals of the cell's number format (0.00 gives 2), or of the text in a CSV."""
-    columns: dict[str, ColumnEntry] = {}
+    columns: dict[Name, ColumnEntry] = {}
     """Layout measures: header = measure, or header = { measure, unit, decimals } for a column with its own unit or decimals."""
-    years: dict[str, Year] = {}
+    years: dict[Name, Year] = {}
     """Layout years: header = year, for year columns whose header is not a plain year (2019 and 2019年 are recognised without it). When given, only these columns are read."""
-    aliases: dict[str, Code] = {}
+    aliases: dict[Name, Code] = {}
     """Row names that are not region names, each mapped to a code: "全市" = "440100"."""
     skip: list[SkipRule] = []
     """[[skip]] tables: rows left out by the text of one column (`column`, `values = [...]` or `empty = true`, `reason`), e.g. the rows whose code is "NA"; every row left out is counted in the validation report."""
-    name_column: str | None = None
+    name_column: Short | None = None
     """With region_by = "code": the column holding the region's name as published (kept with each figure)."""
-    coverage: str | None = None
+    coverage: Short | None = None
     """Coverage of every figure of the table (reference table coverage), when it is not the region's own, e.g. provinces_31 for a sum of the 31 provinces."""
 
     _check_unit = field_validator("unit")(_unit)
@@ -128,7 +163,11 @@ class SpecModel(BaseModel):
     @field_validator("sheet", mode="before")
     @classmethod
     def _sheet(cls, v: object) -> object:
-        if v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+        if (
+            v is None
+            or (isinstance(v, str) and len(v) <= 200)
+            or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 100_000)
+        ):
             return v
         raise ValueError("sheet must be a sheet name or a 0-based sheet number")
 

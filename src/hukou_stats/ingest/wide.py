@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,16 +10,19 @@ import pandas as pd
 
 from hukou_stats.core.errors import Issue, UsageError
 from hukou_stats.core.numbers import ascii_text, normalise_unit, parse_number
+from hukou_stats.ingest import textfile
 from hukou_stats.ingest.canonical import RowBuilder, empty_frame
 from hukou_stats.ingest.spec import ColumnSpec, SkipRule, Spec, load_spec
-from hukou_stats.ingest.textfile import delimiter, read_text
 from hukou_stats.ingest.xlsx import UNSAVED_FORMULA, SheetNotFound, read_xlsx
 from hukou_stats.reference.registry import Registry, norm_zh
 from hukou_stats.reference.releases import release_date
 
 # a year header: 2019, 2019年, 2019年末, 2019年底, "2019 Year" (after norm_header: no spaces)
-# "2019年2019" (a bilingual header in one cell) too
-YEAR_RE = re.compile(r"^((?:19|20)\d\d)(?:年(?:末|底|度)?)?(?:year|end)?(?:\1)?$", re.IGNORECASE)
+# "2019年2019" (a bilingual header in one cell) too. A header of that shape with a year outside 1900-2100
+# (YEAR_SHAPED_RE: 1899年, 2101) is an error, not a column silently left out.
+YEAR_RE = re.compile(r"^((?:19[0-9][0-9]|20[0-9][0-9]|2100))(?:年(?:末|底|度)?)?(?:year|end)?(?:\1)?$", re.IGNORECASE)
+YEAR_SHAPED_RE = re.compile(r"^([0-9]{4})(?:年(?:末|底|度)?)?(?:year|end)?(?:\1)?$", re.IGNORECASE)
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 UNIT_LINE_RE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,;，；)）]+)|\bunit\s*[:：]\s*([^,;)]+)", re.IGNORECASE)
 UNIT_WORDS = {"10,000 persons": "10k_persons", "10000 persons": "10k_persons", "persons": "persons", "%": "pct"}
@@ -43,11 +44,7 @@ def _read_grid(path: Path, spec: Spec) -> tuple[pd.DataFrame, str, list, str | N
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows, sheet, merged = read_xlsx(path, spec.sheet)
     else:
-        text, encoding = read_text(path, spec.encoding)
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text)))
-        except csv.Error as e:
-            raise pd.errors.ParserError(str(e)) from e
+        rows, _, encoding = textfile.read_rows(path, spec.encoding)
         sheet, merged = "", []
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str), sheet, merged, encoding
@@ -224,12 +221,17 @@ def find_layout(path: Path, spec: Spec, label: str) -> Layout:
 
 
 def spread_merged_header(grid: pd.DataFrame, merged: list, top: int) -> None:
-    """Every cell of a merged range in the header carries the text of its top-left cell."""
-    for r0, c0, r1, c1 in merged:
-        if r0 <= top + 4:
-            for r in range(r0, min(r1, top + 4) + 1):
-                for c in range(c0, c1 + 1):
-                    grid.iat[r, c] = grid.iat[r0, c0]
+    """Every cell of a merged range in the header carries the text of its top-left cell (spread in an array:
+    however many ranges a sheet declares, each is one slice)."""
+    ranges = [m for m in merged if m[0] <= top + 4]
+    if not ranges:
+        return
+    rows = min(len(grid), top + 5)
+    head = grid.iloc[:rows].to_numpy(dtype=object, copy=True)
+    for r0, c0, r1, c1 in ranges:
+        head[r0 : min(r1, top + 4) + 1, c0 : c1 + 1] = head[r0, c0]
+    for j in range(min(m[1] for m in ranges), max(m[3] for m in ranges) + 1):
+        grid.iloc[:rows, j] = head[:, j]
 
 
 def table_unit(grid: pd.DataFrame, top: int, lines: int, spec: Spec, fail) -> str | None:
@@ -290,10 +292,20 @@ def value_columns(
             hit = next((declared[c] for c in cands if c in declared), None)
             if hit is not None:
                 columns.append((j, hit))
-            elif not declared and (m := next((YEAR_RE.match(c) for c in cands if YEAR_RE.match(c)), None)):
-                columns.append(
-                    (j, ColumnSpec(header=str(grid.iat[top, j]).strip() or m.group(1), year=int(m.group(1))))
-                )
+            elif not declared and (
+                m := next((YEAR_SHAPED_RE.match(c) for c in cands if YEAR_SHAPED_RE.match(c)), None)
+            ):
+                header = str(grid.iat[top, j]).strip() or m.group(1)
+                if not YEAR_RE.match(m.group(0)):
+                    raise fail(
+                        "year_header_range",
+                        f"the header {header[:40]!r} reads as the year {m.group(1)}, outside {FIRST_YEAR}-{LAST_YEAR}: "
+                        "correct it, or list the value columns in the spec's [years]",
+                        row=top + 1,
+                        column=header[:40],
+                        value=header,
+                    )
+                columns.append((j, ColumnSpec(header=header, year=int(m.group(1)))))
     else:
         for c in spec.columns:
             found = next((j for j, cands in enumerate(candidates) if norm_header(c.header) in cands), None)
@@ -343,7 +355,7 @@ def row_region(name: str, spec: Spec, registry: Registry, aliases: dict[str, str
         return aliases[key]
     if spec.region_by == "code":
         code = name.split(".")[0].strip().zfill(6)
-        if not re.fullmatch(r"\d{6}(\d{6})?", code):
+        if not re.fullmatch(r"[0-9]{6}(?:[0-9]{6})?", code):
             raise UsageError(f"{name!r} is not a region code")
         return code
     return registry.resolve(name, on=names_on, parent=spec.parent)

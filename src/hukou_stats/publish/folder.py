@@ -1,6 +1,7 @@
 """Output folders written all or nothing: the bulletin and the evaluation reports are written into a hidden
 staging folder beside their target, checked, given their provenance manifest, and swapped in whole; a failure
-leaves the previous folder as it was.
+leaves the previous folder as it was, and the target path holds a whole folder at every instant (the old one
+or the new one). One run at a time replaces a target (its lock); what killed runs left beside it is swept.
 
 A folder whose manifest records the same request (what was asked for, and a fingerprint of the program) and
 whose inputs and outputs all still match their recorded hashes is up to date: `up_to_date` says so, and the
@@ -10,9 +11,9 @@ caller writes nothing (a second run with nothing changed rewrites no file, manif
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,11 +21,17 @@ from importlib import resources
 from pathlib import Path
 
 from hukou_stats import __version__
+from hukou_stats.core.atomic import replace_folder
 from hukou_stats.core.errors import HukouStatsError, InputOutputError
+from hukou_stats.core.locks import target_lock
 from hukou_stats.core.project import Project
 from hukou_stats.core.provenance import MANIFEST, read_manifest, verify_manifest, write_output_manifest
 
 REQUEST = "request"  # the manifest key holding what the folder was made for
+
+# what a run leaves beside its target while it works: the staging folder (and, where folders cannot be exchanged,
+# the old folder moved aside)
+LEFTOVERS = (".{name}.staging-*", ".{name}.old-*")
 
 
 @contextlib.contextmanager
@@ -38,23 +45,39 @@ def staged_folder(
 ) -> Iterator[Path]:
     """Yield a staging folder; when the block ends without error, every file in it is checked, manifest.json
     is written (recorded under the target's paths, with `request`, the extra `inputs` and `extra` keys) and the
-    folder replaces `target`."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
-        staging.chmod(0o755)
-    except OSError as e:
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    try:
-        yield staging
-        files = sorted(p.name for p in staging.iterdir())
-        finish_folder(project, staging, files, release, target, request, inputs, extra)
-        publish_folder(staging, target)
-    except OSError as e:
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    folder replaces `target`, holding the target's lock."""
+    with target_lock(target):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            sweep(target)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+            staging.chmod(0o755)
+        except OSError as e:
+            raise InputOutputError(f"cannot write {target}: {e}") from e
+        try:
+            yield staging
+            files = sorted(p.name for p in staging.iterdir())
+            finish_folder(project, staging, files, release, target, request, inputs, extra)
+            publish_folder(staging, target)
+        except OSError as e:
+            raise InputOutputError(f"cannot write {target}: {e}") from e
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def sweep(target: Path) -> list[Path]:
+    """Remove what killed runs left beside `target` (call holding its lock: no live run owns them then);
+    links are removed, never followed."""
+    removed = []
+    for pattern in LEFTOVERS:
+        for p in target.parent.glob(pattern.format(name=target.name)):
+            if p.is_symlink() or not p.is_dir():
+                p.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
 
 
 def finish_folder(
@@ -88,21 +111,13 @@ def check_folder(folder: Path, files: list[str]) -> None:
 
 
 def publish_folder(staging: Path, target: Path) -> None:
-    """Swap the staged folder in for the target: the old folder is moved aside, the new one renamed into
-    place, the old one removed. A reader never sees a half-written bulletin."""
-    old = None
+    """Swap the staged folder in for the target in one step (the old folder lands at `staging`, which the caller
+    removes). A reader never sees a half-written bulletin, nor a moment without one."""
     try:
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(staging, target)
+        replace_folder(staging, target)
     except OSError as e:
-        if old is not None and not target.exists() and (old / target.name).exists():
-            os.replace(old / target.name, target)
-        raise InputOutputError(f"cannot write {target}: {e}") from e
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        hint = " (the folder is in a read-only image layer; keep out/ on a volume)" if e.errno == errno.EXDEV else ""
+        raise InputOutputError(f"cannot write {target}: {e}{hint} / 无法写入输出文件夹") from e
 
 
 def recorded(target: Path) -> dict:

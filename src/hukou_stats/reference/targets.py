@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
 
 from hukou_stats.core.config import ConfigInvalid, read_toml, shown, validate
 from hukou_stats.core.errors import Issue
+from hukou_stats.core.text import plain
 
 KINDS = ("level", "change_vs_base", "pace")
 COMPARISONS = {">=": ">=", "<=": "<=", "≈": "≈", "~": "≈"}
@@ -45,8 +46,9 @@ COLUMNS = [
     "note",
 ]
 
-Number = StrictInt | StrictFloat
+Number = Annotated[StrictInt | StrictFloat, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
 Year = Annotated[StrictInt, Field(ge=1949, le=2100)]
+Text = Annotated[str, Field(max_length=2_000), AfterValidator(plain)]
 
 
 class TargetEntry(BaseModel):
@@ -55,7 +57,7 @@ class TargetEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     """Unique name of the target: lower-case letters, digits and underscores."""
-    region: str = Field(pattern=r"^\d{6}$")
+    region: str = Field(pattern=r"^[0-9]{6}$")
     """Region the target is set for: a 6-digit GB/T 2260 code written as a string (000000 = China)."""
     indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     """What is targeted: resident_urban_rate_pct, hukou_urban_rate_pct, gap_pp (resident minus hukou rate, points), hukou_total, or an indicator with no data yet (then every verdict is cannot_assess)."""
@@ -75,11 +77,11 @@ class TargetEntry(BaseModel):
     """The year progress is measured from; before target_year."""
     target_year: Year
     """The year the target applies to."""
-    source_document: str = Field(min_length=1)
+    source_document: Annotated[Text, Field(min_length=1)]
     """The document that sets the target."""
-    wording_zh: str = Field(min_length=1)
+    wording_zh: Annotated[Text, Field(min_length=1)]
     """The target's original Chinese wording, quoted (it must hold Chinese characters)."""
-    note: str = ""
+    note: Annotated[str, Field(max_length=2_000)] = ""
     """Any note, e.g. how the base year was chosen."""
 
     @field_validator("wording_zh")

@@ -10,6 +10,9 @@ are never written again, so re-ingesting an unchanged file changes nothing,
 and nothing stored is ever overwritten. Parts are written to a temporary file
 and renamed; the manifest is replaced last, so a crash leaves the previous
 commit whole (an orphan part that is not in the manifest is ignored).
+
+The manifest records the SHA-256 of every part as it was written; every read checks it, so a part changed
+outside hukou-stats is refused (InputOutputError) instead of being used or recorded as good.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pyarrow.parquet as pq
 
 from hukou_stats.core.atomic import atomic_path, write_text
 from hukou_stats.core.errors import InputOutputError
+from hukou_stats.core.provenance import MANIFEST, sha256_file
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS
 
 SCHEMA = pa.schema(
@@ -71,29 +75,84 @@ class Store:
             raise InputOutputError(f"the store manifest {self.manifest_path} is unreadable: {e}") from e
 
     def part_paths(self) -> list[Path]:
+        """The committed parts, as listed (not checked: see checked_parts)."""
         return [self.root / p["path"] for p in self.manifest()["parts"]]
 
-    def read(self) -> pd.DataFrame:
-        paths = self.part_paths()
-        if not paths:
-            return pd.DataFrame(columns=CANONICAL_COLUMNS)
-        return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default").to_pandas()
+    def checked_parts(self) -> list[dict]:
+        """The committed parts, each checked against the SHA-256 recorded when it was stored:
+        [{'path': Path, 'sha256': ..., 'bytes': n}]. InputOutputError names a part that is missing or changed."""
+        recorded: dict[str, str] | None = None
+        checked = []
+        for part in self.manifest()["parts"]:
+            path = self.root / part["path"]
+            want = part.get("sha256")
+            if want is None:  # a store written before the hashes moved into _manifest.json
+                recorded = self._provenance_hashes() if recorded is None else recorded
+                want = recorded.get(part["path"])
+            try:
+                got, size = sha256_file(path), path.stat().st_size
+            except OSError as e:
+                raise InputOutputError(
+                    f"the store part {path} listed in {self.manifest_path.name} cannot be read ({e.strerror or e}): "
+                    "the store is damaged. Restore data/processed from a backup, or remove it and run "
+                    "`hukou-stats ingest` again. / 存储文件缺失或无法读取。"
+                ) from e
+            if want is None:
+                raise InputOutputError(
+                    f"the store part {path} has no recorded SHA-256, so it cannot be checked: remove "
+                    "data/processed and run `hukou-stats ingest` again. / 存储文件没有校验值。"
+                )
+            if got != want:
+                raise InputOutputError(
+                    f"the store part {path} is not the file that was stored: its SHA-256 is {got[:12]}…, "
+                    f"recorded {want[:12]}… when it was written (it was changed outside hukou-stats). Refusing to use "
+                    "it: restore data/processed from a backup, or remove it and run `hukou-stats ingest` again. "
+                    "/ 存储文件已被改动，拒绝使用。"
+                )
+            checked.append({"path": path, "sha256": got, "bytes": size})
+        return checked
 
-    def stored_ids(self) -> set[str]:
+    def _provenance_hashes(self) -> dict[str, str]:
+        """Part (relative to the store) -> SHA-256, as recorded in the store's provenance manifest."""
+        mpath = self.root / MANIFEST
+        try:
+            m = json.loads(mpath.read_text(encoding="utf-8"))
+            root = (mpath.parent / m.get("root", ".")).resolve()
+            found = {}
+            for e in m.get("outputs", []):
+                try:
+                    found[(root / e["path"]).resolve().relative_to(self.root.resolve()).as_posix()] = e["sha256"]
+                except ValueError:
+                    continue
+            return found
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def read(self) -> pd.DataFrame:
+        parts = self.checked_parts()
+        if not parts:
+            return pd.DataFrame(columns=CANONICAL_COLUMNS)
+        return pa.concat_tables([pq.read_table(p["path"]) for p in parts], promote_options="default").to_pandas()
+
+    def stored_ids(self, parts: list[dict] | None = None) -> set[str]:
         ids: set[str] = set()
-        for p in self.part_paths():
-            ids.update(pq.read_table(p, columns=["row_id"]).column("row_id").to_pylist())
+        for p in self.checked_parts() if parts is None else parts:
+            ids.update(pq.read_table(p["path"], columns=["row_id"]).column("row_id").to_pylist())
         return ids
 
     def append(self, df: pd.DataFrame) -> dict:
         """Store rows not seen before; returns {'new': n, 'skipped': n, 'parts': [...]}."""
         df = df.drop_duplicates("row_id")
-        known = self.stored_ids()
+        parts = self.checked_parts()
+        known = self.stored_ids(parts)
         new = df[~df.row_id.isin(known)]
         result: dict[str, Any] = {"new": len(new), "skipped": len(df) - len(new), "parts": []}
         if new.empty:
             return result
         manifest: dict = self.manifest()
+        hashes = {p["path"]: p["sha256"] for p in parts}
+        for part in manifest["parts"]:  # every part's hash in the manifest (earlier stores had them elsewhere)
+            part.setdefault("sha256", hashes[self.root / part["path"]])
         for release, g in new.groupby(
             new.release_date.map(lambda d: d.isoformat() if isinstance(d, dt.date) else "unknown")
         ):
@@ -103,7 +162,8 @@ class Store:
             table = pa.Table.from_pandas(g[CANONICAL_COLUMNS], schema=SCHEMA, preserve_index=False)
             with atomic_path(self.root / rel) as tmp:
                 pq.write_table(table, tmp, compression="zstd")
-            manifest["parts"].append({"path": rel, "rows": len(g), "release": release})
+                sha = sha256_file(tmp)
+            manifest["parts"].append({"path": rel, "rows": len(g), "release": release, "sha256": sha})
             result["parts"].append(rel)
         manifest["parts"].sort(key=lambda p: p["path"])
         manifest["row_count"] = sum(p["rows"] for p in manifest["parts"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hukou_stats.core.atomic import write_text
 from hukou_stats.core.errors import Issue, rule_zh
+from hukou_stats.core.text import escaped
 
 FIELDS = ["severity", "check", "file", "sheet", "row", "column", "value", "message", "rows"]
 
@@ -42,14 +43,16 @@ def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for i in issues:
-            msg = i.message.replace("|", "\\|").replace("\n", " ")
             row = str(i.row) if i.row is not None else (i.rows or "")
-            lines.append(
-                f"| {i.severity} | {i.check} | {i.file} | {i.sheet} | {row} | {i.column} | {i.value} | {msg} "
-                f"| {rule_zh(i.check)} |"
-            )
+            cells = [i.severity, i.check, i.file, i.sheet, row, i.column, i.value, i.message, rule_zh(i.check)]
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     write_text(md_path, "\n".join(lines) + "\n")
     return md_path, csv_path
+
+
+def _cell(text) -> str:
+    """A table cell of the Markdown report: one line, a | kept as text."""
+    return escaped(str(text)).replace("|", "\\|")
 
 
 RECONCILIATION_HEADING = "## Reconciliation: published parent against the sum of its children / 上下级数据核对"

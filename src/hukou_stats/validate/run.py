@@ -15,6 +15,7 @@ from hukou_stats.core.project import Project
 from hukou_stats.ingest import discover, read_file
 from hukou_stats.ingest.canonical import empty_frame
 from hukou_stats.reference.registry import Registry, load_registry
+from hukou_stats.validate.contradictions import contradictions
 from hukou_stats.validate.cross_checks import cross_checks
 from hukou_stats.validate.report import write_report
 from hukou_stats.validate.schemas import validate_frame
@@ -37,10 +38,15 @@ def validate_figures(
     frame: pd.DataFrame, project: Project, registry: Registry, stored: pd.DataFrame | None
 ) -> list[Issue]:
     """Schema checks of every row, then the rules across rows, over the new figures together with those
-    already stored (`stored`; only issues involving a new figure are returned)."""
+    already stored (`stored`; only issues involving a new figure are returned): contradictions inside one
+    publication (errors), then the cross-checks."""
     if frame.empty:
         return []
-    return validate_frame(frame, project.schemas) + cross_checks(frame, registry, stored, project.reference)
+    return (
+        validate_frame(frame, project.schemas)
+        + contradictions(frame, stored)
+        + cross_checks(frame, registry, stored, project.reference)
+    )
 
 
 def check_inputs(

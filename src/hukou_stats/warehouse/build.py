@@ -2,16 +2,24 @@
 
 The database is self-contained (observations and reference tables are copied in), written to a temporary
 file and renamed, so analysts never see a half-built file; its provenance manifest is written beside it.
+
+Every store part is checked against the SHA-256 recorded when it was stored before it is read (a part changed
+outside hukou-stats is refused). The database records what it was built from (table build_inputs), and its
+manifest records its content digest as well as its SHA-256: a rebuild from the same inputs has other bytes and
+the same content, so outputs made from the previous file still verify (and so does the database after a build
+killed between the rename and the manifest).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
 from hukou_stats.core import provenance
 from hukou_stats.core.atomic import atomic_path
+from hukou_stats.core.database import file_content_digest
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
@@ -26,15 +34,25 @@ STORAGE_VERSION = "v1.5.0"
 
 
 def build(project: Project, lock_timeout: float | None = None) -> Path:
-    """Build the database under the write lock of data/processed/; then write hukou.duckdb.manifest.json
-    (the raw inputs as recorded by the store, the store's parts, the reference data, the database's hash)."""
+    """Build the database under the write lock of data/processed/, with hukou.duckdb.manifest.json (the raw
+    inputs as recorded by the store, the store's parts, the reference data; the database's hash and content
+    digest). The manifest is written before the database is renamed into place and renamed after it, so that a
+    build killed at any moment leaves a database its manifest (or the one written ahead) describes."""
     with write_lock(project.processed, lock_timeout):
-        target = _build(project)
-        _write_manifest(project)
+        if not (project.reference / HISTORY).exists():
+            raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/{HISTORY} (use --root)")
+        parts = Store(project.processed).checked_parts()
+        if not parts:
+            raise UsageError("the store is empty: run `hukou-stats ingest` first")
+        inputs = build_inputs(project, parts)
+        target = _build(project, [p["path"] for p in parts], inputs)
+        os.replace(provenance.pending_path(target), provenance.manifest_path(target))
     return target
 
 
-def _write_manifest(project: Project) -> Path:
+def build_inputs(project: Project, parts: list[dict]) -> list[dict]:
+    """What the database is built from, hashed: the raw files as recorded by the store, the store's parts
+    (checked), the reference data and schemas."""
     store = Store(project.processed)
     upstream = store.root / provenance.MANIFEST
     raw = []
@@ -44,18 +62,14 @@ def _write_manifest(project: Project) -> Path:
             for e in provenance.read_manifest(upstream)["inputs"]
             if e["path"].startswith(project.label(project.raw) + "/")
         ]
-    inputs = [*raw, *store.part_paths(), *project.reference_inputs()]
-    return provenance.write_manifest(
-        project.database, inputs, release="all (views: latest unless --release)", root=project.root
-    )
+    stored = [{**p, "path": project.label(p["path"])} for p in parts]
+    reference = [provenance.file_entry(f, project.root) for f in provenance.files_of(project.reference_inputs())]
+    return sorted([*raw, *stored, *reference], key=lambda e: e["path"])
 
 
-def _build(project: Project) -> Path:
-    if not (project.reference / HISTORY).exists():
-        raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/{HISTORY} (use --root)")
-    parts = Store(project.processed).part_paths()
-    if not parts:
-        raise UsageError("the store is empty: run `hukou-stats ingest` first")
+def _build(project: Project, parts: list[Path], inputs: list[dict]) -> Path:
+    """Write the database to a temporary file; write its manifest ahead (provenance.pending_path: the SHA-256 and
+    content digest of that file, under the database's name); rename the file into place."""
     target = project.database
     with atomic_path(target) as tmp:
         tmp.unlink()  # DuckDB must create the file itself
@@ -70,12 +84,30 @@ def _build(project: Project) -> Path:
                 # parts written before figures carried a coverage have none: the region's own coverage
                 con.execute("ALTER TABLE stored_observations ADD COLUMN IF NOT EXISTS coverage VARCHAR")
                 load_reference(con, project)
+                con.execute("CREATE TABLE build_inputs (path VARCHAR, sha256 VARCHAR, bytes BIGINT)")
+                con.executemany(
+                    "INSERT INTO build_inputs VALUES (?, ?, ?)", [[e["path"], e["sha256"], e["bytes"]] for e in inputs]
+                )
                 for model in models():
                     con.execute(model.sql)
                 apply_descriptions(con)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+            digest = file_content_digest(tmp)  # as a reader sees it (view text as stored, not as written)
+            entry = {
+                **provenance.file_entry(tmp, project.root),
+                "path": project.label(target),
+                "content_sha256": digest,
+            }
+            provenance.write_manifest(
+                target,
+                inputs,
+                release="all (views: latest unless --release)",
+                root=project.root,
+                outputs=[entry],
+                to=provenance.pending_path(target),
+            )
         except duckdb.Error as e:
             raise InputOutputError(
                 f"cannot write {target}: building the database failed ({e}). The previous "

@@ -1,23 +1,70 @@
-"""Connections to the built database for readers (bulletin, targets, query, notebook)."""
+"""Connections to the built database for readers (bulletin, targets, revisions, evaluation, query).
+
+Every reader connection is read-only with every way out of the file closed (core.database.open_read_only). The
+database a connection reads is recorded as it is opened (its SHA-256, content digest and build inputs), so that
+an output made from it names that database even if a build replaces the file meanwhile
+(core.provenance.database_read).
+"""
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
-from hukou_stats.core.errors import UsageError
+from hukou_stats.core import provenance
+from hukou_stats.core.database import open_read_only
+from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.project import Project
 from hukou_stats.reference.boundaries import apply_boundaries
 from hukou_stats.reference.releases import Release, apply_release
 
+OPEN_ATTEMPTS = 5
+
 
 def connect(
-    project: Project, read_only: bool = True, release: Release | str | None = None, boundaries: str | None = None
+    project: Project, release: Release | str | None = None, boundaries: str | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open the database; `release` (a Release, or 'latest', 'first', 'YYYY-MM-DD') picks the vintage the views
     show; `boundaries` ('current', the default, or 'as-published') those of comparable_counts/comparable_rates."""
-    if not project.database.exists():
-        raise UsageError(f"no database at {project.database}: run `hukou-stats build` first")
-    con = duckdb.connect(str(project.database), read_only=read_only)
-    apply_release(con, release)
-    apply_boundaries(con, boundaries)
+    con = open_database(project)
+    try:
+        apply_release(con, release)
+        apply_boundaries(con, boundaries)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def open_database(project: Project, options: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """The database, read-only and locked down, recorded as read by this process (provenance.database_read).
+    The file is pinned before DuckDB opens it: if a build renames a new file into place between the two opens,
+    the attempt is repeated, so that what is recorded is what DuckDB reads."""
+    db = project.database
+    if not db.exists():
+        raise UsageError(f"no database at {db}: run `hukou-stats build` first")
+    for _ in range(OPEN_ATTEMPTS):
+        try:
+            fd = os.open(db, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            raise InputOutputError(f"cannot read {db}: {e.strerror or e}") from e
+        try:
+            try:
+                con = open_read_only(db, options)
+            except duckdb.Error as e:
+                raise InputOutputError(f"cannot open {db} as a DuckDB database: {str(e).splitlines()[0]}") from e
+            try:
+                if os.stat(db).st_ino != os.fstat(fd).st_ino:
+                    con.close()
+                    continue
+                provenance.record_database_read(project.root, db, fd, con)
+            except BaseException:
+                con.close()
+                raise
+            return con
+        finally:
+            os.close(fd)
+    raise InputOutputError(f"{db} was replaced {OPEN_ATTEMPTS} times while being opened; run again")

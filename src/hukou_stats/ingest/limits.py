@@ -1,0 +1,40 @@
+"""How much an input file may hold before it is refused: far above any yearbook table, far below what would take
+the machine's memory or minutes to read. Each limit is checked before the memory it bounds is used (the zip
+directory before a part is inflated, the bytes of a line before it is decoded, the cells of a sheet as they are
+streamed), and a file over one is one located error (InputTooLarge: exit 1, nothing stored), never a crash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXCEL_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int = 50 * 2**20  # the file on disk (XLSX or CSV)
+    part_bytes: int = 100 * 2**20  # one part of an XLSX (a sheet, the shared strings), uncompressed
+    total_bytes: int = 300 * 2**20  # all parts of an XLSX together, uncompressed
+    ratio: float = 100.0  # uncompressed / compressed size of a part over 1 MiB (a zip bomb above)
+    parts: int = 5_000  # parts of an XLSX
+    rows: int = 200_000  # last row holding a value (a CSV: lines)
+    columns: int = 2_000  # last column holding a value (a CSV: fields of a line)
+    cells: int = 2_000_000  # cells holding a value (and shared strings)
+    grid: int = 5_000_000  # rows x columns of the table read (its used range)
+    cell_chars: int = EXCEL_CELL_CHARS  # characters of one cell
+    merged: int = 50_000  # merged ranges of a sheet
+    line_bytes: int = 1_000_000  # one line of a CSV
+
+
+LIMITS = Limits()
+
+
+class InputTooLarge(ValueError):
+    """The file is over a reading limit; the message says which and by how much."""
+
+
+def too_large(what: str, value: int, limit: int) -> InputTooLarge:
+    return InputTooLarge(
+        f"{what}: {value:,} is over the limit of {limit:,}. This is not a yearbook-sized table (a damaged or "
+        "hostile file?); split it into smaller tables if it really is one. / 文件超出读取上限。"
+    )
