@@ -201,6 +201,25 @@ def test_published_rate_against_counts(tmp_path):
     assert [i for i in loose.issues if i.check == "rate_matches_counts"] == []
 
 
+def test_a_later_release_of_one_source_revises_it_and_is_not_checked_against_it(tmp_path):
+    """A revised count is compared with the counts and rates of its own release, not with the figures it revises;
+    the same pair from two sources is still a contradiction worth a warning."""
+    revised = [
+        line("440100", 2019, "resident_urban", 800, published="2020-03"),
+        line("440100", 2019, "resident_total", 1000, published="2020-03"),
+        line("440100", 2019, "resident_urban_rate_pct", "80.0", unit="pct", published="2020-03"),
+        line("440100", 2019, "resident_urban", 1100, published="2021-06"),
+        line("440100", 2019, "resident_total", 1200, published="2021-06"),
+        line("440100", 2019, "resident_urban_rate_pct", "91.7", unit="pct", published="2021-06"),
+    ]
+    report = check_inputs(make_project(tmp_path / "rev", {"a.csv": long_csv(*revised)}))
+    assert [i for i in report.issues if i.check in ("urban_not_above_total", "rate_matches_counts")] == []
+    other = [line("440100", 2019, "resident_urban", 1100, published="2021-06", source="other")]
+    report = check_inputs(make_project(tmp_path / "other", {"a.csv": long_csv(*revised[:3], *other)}))
+    got = [(i.check, i.severity) for i in report.issues if i.check in ("urban_not_above_total", "rate_matches_counts")]
+    assert ("rate_matches_counts", "warning") in got
+
+
 def test_headline_prefers_the_published_rate_and_flags_a_mismatch(tmp_path):
     _, con = db(
         tmp_path,

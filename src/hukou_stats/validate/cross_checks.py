@@ -2,7 +2,8 @@
 
 Each rule returns Issues. A contradiction inside one publication (same
 source) is an error; between different publications it is a warning, since
-sources do disagree (reported, not fatal).
+sources do disagree (reported, not fatal). Two releases of one source are not
+compared with each other: the later revises the earlier.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _loc(r) -> tuple[str, int]:
     return r["source_file"], int(r["source_row"])
 
 
+def _comparable(m: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Pairs of figures that may be compared: from other sources, or from the same release of one source (a later
+    release of the same source is a revision of the earlier one, not a figure to check it against)."""
+    return m[(m[f"source{a}"] != m[f"source{b}"]) | (m[f"published{a}"] == m[f"published{b}"])]
+
+
 def urban_not_above_total(df: pd.DataFrame) -> list[Issue]:
     issues = []
     for part, whole in PAIRS:
@@ -34,7 +41,7 @@ def urban_not_above_total(df: pd.DataFrame) -> list[Issue]:
         b = df[df.measure == whole]
         if a.empty or b.empty:
             continue
-        m = a.merge(b, on=KEY, suffixes=("", "_t"))
+        m = _comparable(a.merge(b, on=KEY, suffixes=("", "_t")), "", "_t")
         m = m[(m.definition_t.isna()) | (m.definition == m.definition_t)]
         bad = m[m.value > m.value_t + m.precision + m.precision_t]
         for r in bad.to_dict("records"):
@@ -66,9 +73,9 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
         den = df[df.measure == den_m]
         if rates.empty or num.empty or den.empty:
             continue
-        nd = num.merge(den, on=KEY, suffixes=("_n", "_d"))
+        nd = _comparable(num.merge(den, on=KEY, suffixes=("_n", "_d")), "_n", "_d")
         nd = nd[nd.definition_d.isna() | (nd.definition_n == nd.definition_d)]
-        m = rates.merge(nd, on=KEY)
+        m = _comparable(rates.merge(nd, on=KEY), "", "_n")
         m = m[m.definition.isna() | (m.definition == m.definition_n)]
         for r in m[m.value_d > 0].to_dict("records"):
             computed = 100 * r["value_n"] / r["value_d"]
