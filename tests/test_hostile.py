@@ -201,7 +201,9 @@ def test_every_reader_connection_is_locked_down(proj, tmp_path):
             "select * from read_csv('/etc/passwd')",
             f"ATTACH '{tmp_path}/o.duckdb' AS o",
             "INSTALL httpfs",
-            "DROP VIEW urbanization",
+            "DROP VIEW observations",
+            "DROP TABLE counts",
+            "CREATE TABLE main.x AS SELECT 1",
         ):
             with pytest.raises(duckdb.Error):
                 con.execute(sql)

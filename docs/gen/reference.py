@@ -19,7 +19,7 @@ from hukou_stats.core.numbers import MISSING_MARKERS, UNIT_ALIASES, UNITS
 from hukou_stats.core.vocabulary import COUNT_MEASURES, MEASURES, RATES
 from hukou_stats.ingest.spec import SpecModel
 from hukou_stats.reference.targets import CROSS_RULES, TargetEntry
-from hukou_stats.warehouse.models import descriptions, models
+from hukou_stats.warehouse.models import descriptions, materialized_names, models
 
 PROG = "hukou-stats"
 HELP_WIDTH = "100"
@@ -92,8 +92,11 @@ def _relation_order(kind: str, names: list[str]) -> list[str]:
 
 def database_page(con: duckdb.DuckDBPyConnection) -> str:
     """Every view, table macro and table of a built database, with the descriptions the build applied."""
+    stored = set(materialized_names())
     views = [v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
     tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+    views += [t for t in tables if t in stored]
+    tables = [t for t in tables if t not in stored]
     macros = con.execute(
         "SELECT function_name, parameters FROM duckdb_functions() "
         "WHERE function_type = 'table_macro' AND NOT internal AND schema_name = 'main' ORDER BY 1"
@@ -105,14 +108,20 @@ def database_page(con: duckdb.DuckDBPyConnection) -> str:
     out = [
         "## Views",
         "",
-        "In build order: each view reads only the tables and the views above it.",
+        "In build order: each view reads only the tables and the views above it. The views marked *stored* are "
+        "computed once by the build, for the latest release, and kept as tables of the same name, so that reading "
+        "them costs no more than reading a table; a connection on another release (`--release first` or a date) "
+        "reads them as views again.",
         "",
         "| view | layer |",
         "|---|---|",
     ]
-    out += [f"| [`{v}`](#{v}) | {layers.get(v, '')} |" for v in sorted(views, key=lambda v: _build_order(v, layers))]
+    out += [
+        f"| [`{v}`](#{v}) | {layers.get(v, '')}{', stored' if v in stored else ''} |"
+        for v in sorted(views, key=lambda v: _build_order(v, layers))
+    ]
     for v in sorted(views, key=lambda v: _build_order(v, layers)):
-        out += _relation(con, v, "view")
+        out += _relation(con, v, "table" if v in stored else "view")
     out += [
         "",
         "## Table macros",
@@ -123,9 +132,11 @@ def database_page(con: duckdb.DuckDBPyConnection) -> str:
         "| macro | parameters | rows of the view |",
         "|---|---|---|",
     ]
+    documented = set(views) | set(tables)
     for name, params in macros:
-        view = "counts" if name == "population_as_of" else name.removesuffix("_as_of")
-        out.append(f"| `{name}` | `{', '.join(params)}` | [`{view}`](#{view}) |")
+        view = "counts" if name.startswith("population_") else name.removesuffix("_as_of").removesuffix("_for")
+        shown = f"[`{view}`](#{view})" if view in documented else f"`{view}` (an intermediate step)"
+        out.append(f"| `{name}` | `{', '.join(params)}` | {shown} |")
     out += ["", "## Tables", ""]
     out += [f"- [`{t}`](#{t})" for t in _relation_order("tables", tables)]
     for t in _relation_order("tables", tables):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hukou_stats.reference.releases import Release, apply_release
+from hukou_stats.reference.releases import Release
+from hukou_stats.warehouse.connection import use_release
 
 GATE = {
     "achieved": "pass",
@@ -60,7 +61,7 @@ def assess(
     otherwise the connection's current release is used.
     """
     if release is not None:
-        apply_release(con, release)
+        use_release(con, release)
     sql = "SELECT * FROM target_status WHERE as_of_year = "
     params: list = []
     if as_of is None:
@@ -101,9 +102,9 @@ def release_sensitivity(con, region: str | None = None, as_of: int | None = None
     frames = []
     for r in releases:
         t = assess(con, region=region, as_of=as_of, release=r)
-        label = apply_release(con, r).label
+        label = use_release(con, r).label
         frames.append(t[["target_id", "verdict"]].rename(columns={"verdict": label}).set_index("target_id"))
-    apply_release(con, "latest")
+    use_release(con, "latest")
     out = pd.concat(frames, axis=1).fillna("not assessed")
     gate = out.apply(lambda col: col.map(lambda v: GATE.get(v, "n/a")))
     # the outcome depends on the release when the gate differs (pass on one release, fail or cannot assess on

@@ -25,7 +25,7 @@ from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
 from hukou_stats.reference.registry import HISTORY
 from hukou_stats.store.parquet import Store
-from hukou_stats.warehouse.models import apply_descriptions, models
+from hukou_stats.warehouse.models import apply_descriptions, materialize, models
 from hukou_stats.warehouse.reference_tables import load_reference
 
 # the storage format the database is written in: the newest that the DuckDB shell a user can install as a
@@ -90,6 +90,7 @@ def _build(project: Project, parts: list[Path], inputs: list[dict]) -> Path:
                 )
                 for model in models():
                     con.execute(model.sql)
+                materialize(con)
                 apply_descriptions(con)
                 con.execute("CHECKPOINT")
             finally:

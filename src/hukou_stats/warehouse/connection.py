@@ -1,5 +1,10 @@
 """Connections to the built database for readers (bulletin, targets, revisions, evaluation, query).
 
+The build stores the views analysts and the bulletin read (counts, rates, urbanization, ...) as tables computed
+for the latest release. A connection on another release (`first`, or as known on a date) puts their definitions
+back as temporary views of the same names (table release_views), so that every view and query reads that release:
+`use_release`.
+
 Every reader connection is read-only with every way out of the file closed (core.database.open_read_only). The
 database a connection reads is recorded as it is opened (its SHA-256, content digest and build inputs), so that
 an output made from it names that database even if a build replaces the file meanwhile
@@ -9,6 +14,7 @@ an output made from it names that database even if a build replaces the file mea
 from __future__ import annotations
 
 import os
+import re
 
 import duckdb
 
@@ -16,6 +22,7 @@ from hukou_stats.core import provenance
 from hukou_stats.core.database import open_read_only
 from hukou_stats.core.errors import InputOutputError, UsageError
 from hukou_stats.core.project import Project
+from hukou_stats.core.sql import identifier
 from hukou_stats.reference.boundaries import apply_boundaries
 from hukou_stats.reference.releases import Release, apply_release
 
@@ -29,12 +36,32 @@ def connect(
     show; `boundaries` ('current', the default, or 'as-published') those of comparable_counts/comparable_rates."""
     con = open_database(project)
     try:
-        apply_release(con, release)
+        use_release(con, release)
         apply_boundaries(con, boundaries)
     except BaseException:
         con.close()
         raise
     return con
+
+
+_CREATE_VIEW = re.compile(r"^\s*CREATE\s+VIEW\s+", re.IGNORECASE)
+
+
+def use_release(con: duckdb.DuckDBPyConnection, release: Release | str | None) -> Release:
+    """Read `release` on this connection: set the release variables, and for any release but the latest, put the
+    definitions of the stored views back as temporary views (for the latest, drop them: the tables are it)."""
+    r = apply_release(con, release)
+    latest = r.as_of is None and r.pick == "latest"
+    try:
+        stored = con.execute("SELECT name, sql FROM release_views ORDER BY position").fetchall()
+    except duckdb.CatalogException:  # a database built before views were stored as tables
+        stored = []
+    for name, sql in stored:
+        if latest:
+            con.execute(f"DROP VIEW IF EXISTS temp.{identifier(name)}")
+        else:
+            con.execute(_CREATE_VIEW.sub("CREATE OR REPLACE TEMP VIEW ", sql, count=1))
+    return r
 
 
 def open_database(project: Project, options: dict | None = None) -> duckdb.DuckDBPyConnection:

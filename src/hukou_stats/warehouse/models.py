@@ -8,6 +8,7 @@ in each by name; a model reads only the tables and the models before it.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -42,7 +43,9 @@ def descriptions() -> dict:
 
 
 def described(kind: str, name: str) -> dict:
-    return descriptions()[kind].get(name) or {}
+    """The description of a table or view (a view materialized as a table keeps its view's description)."""
+    d = descriptions()
+    return d[kind].get(name) or (d["views"].get(name) if kind == "tables" else None) or {}
 
 
 def column_description(relation: str, column: str) -> str | None:
@@ -93,6 +96,43 @@ def missing_descriptions(con: duckdb.DuckDBPyConnection) -> list[str]:
     for name, kind in relations(con):
         if not described(kind + "s", name).get("description"):
             missing.append(f"{kind} {name}")
-        if kind == "view":
+        if kind == "view" or name in materialized_names():
             missing += [f"column {name}.{c}" for c in columns.get(name, []) if not column_description(name, c)]
     return missing
+
+
+def materialized_names() -> list[str]:
+    """The views that the build computes once and stores as tables of the same name (columns.yaml:
+    `materialized: true`), in build order."""
+    d = descriptions()["views"]
+    return [v for v in view_order() if (d.get(v) or {}).get("materialized")]
+
+
+_VIEW = re.compile(r"^CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)", re.MULTILINE | re.IGNORECASE)
+
+
+@functools.cache
+def view_order() -> list[str]:
+    """Every view of the models, in build order."""
+    return [name for m in models() for name in _VIEW.findall(m.sql)]
+
+
+RELEASE_VIEWS = "release_views"
+
+
+def materialize(con: duckdb.DuckDBPyConnection) -> None:
+    """Store each materialized view as a table of the same name, computed once (on the latest release, the
+    default), in build order so that each reads the tables before it. The view's definition is kept in the table
+    release_views: a connection on another release puts it back as a temporary view (warehouse.connection)."""
+    con.execute(f"CREATE TABLE {RELEASE_VIEWS} (position INTEGER, name VARCHAR, sql VARCHAR)")
+    for position, name in enumerate(materialized_names()):
+        row = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE view_name = ? AND NOT temporary AND NOT internal", [name]
+        ).fetchone()
+        if row is None:
+            continue
+        con.execute(f"INSERT INTO {RELEASE_VIEWS} VALUES (?, ?, ?)", [position, name, row[0]])
+        staged = identifier(f"materialized_{name}")
+        con.execute(f"CREATE TABLE {staged} AS SELECT * FROM {identifier(name)}")
+        con.execute(f"DROP VIEW {identifier(name)}")
+        con.execute(f"ALTER TABLE {staged} RENAME TO {identifier(name)}")

@@ -25,8 +25,8 @@ import pandas as pd
 from hukou_stats.core.errors import UsageError
 from hukou_stats.core.project import Project
 from hukou_stats.reference.boundaries import apply_boundaries
-from hukou_stats.reference.releases import Release, apply_release
-from hukou_stats.warehouse.connection import open_database
+from hukou_stats.reference.releases import Release
+from hukou_stats.warehouse.connection import open_database, use_release
 
 MAX_ROWS = 100_000
 TIMEOUT = 60.0  # seconds
@@ -90,7 +90,7 @@ def run_query(
             },
         )
         try:
-            apply_release(con, release)
+            use_release(con, release)
             apply_boundaries(con, boundaries)
             statement = check_sql(con, sql)
             return _run(con, statement, max_rows, timeout)

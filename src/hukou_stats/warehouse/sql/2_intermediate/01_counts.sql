@@ -194,7 +194,17 @@ WHERE s.complete
       AND b.measure = s.measure AND b.series = s.series AND b.definition IS NOT DISTINCT FROM s.definition
       AND b.coverage IS NOT DISTINCT FROM s.coverage);
 
+-- population_latest: population_as_of for the latest release (the default), computed once by the build and
+-- stored; population_for(date, pick) reads it for the latest release and computes any other (the analysts'
+-- macro population_as_of is the same for every release).
+CREATE TABLE population_latest AS SELECT * FROM population_as_of(NULL, pick := 'latest');
+
+CREATE OR REPLACE MACRO population_for(as_of, pick := 'latest') AS TABLE
+SELECT * FROM population_latest WHERE as_of IS NULL AND coalesce(pick, 'latest') = 'latest'
+UNION ALL BY NAME
+SELECT * FROM population_as_of(as_of, pick := pick) WHERE NOT (as_of IS NULL AND coalesce(pick, 'latest') = 'latest');
+
 CREATE OR REPLACE VIEW counts AS
 SELECT * EXCLUDE (coverage)
-FROM population_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
+FROM population_for(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
 WHERE coverage IS NULL;

@@ -5,7 +5,7 @@
 -- residents holding a non-agricultural hukou over the resident population) is no urbanization rate and is not here.
 CREATE OR REPLACE MACRO rates_as_of(as_of, pick := 'latest') AS TABLE
 WITH pop AS MATERIALIZED (
-    SELECT * FROM population_as_of(as_of, pick := pick)
+    SELECT * FROM population_for(as_of, pick := pick)
 ),
 computed AS (
     SELECT n.region_code, n.year, n.reference_date, m.indicator, n.series, n.definition, n.coverage,
@@ -64,7 +64,16 @@ FULL OUTER JOIN published p
  AND p.indicator = c.indicator AND p.series = c.series AND p.definition IS NOT DISTINCT FROM c.definition
  AND p.coverage IS NOT DISTINCT FROM c.coverage;
 
+-- rates_latest: rates_as_of for the latest release, computed once by the build and stored; rates_for(date, pick)
+-- reads it for the latest release and computes any other.
+CREATE TABLE rates_latest AS SELECT * FROM rates_as_of(NULL, pick := 'latest');
+
+CREATE OR REPLACE MACRO rates_for(as_of, pick := 'latest') AS TABLE
+SELECT * FROM rates_latest WHERE as_of IS NULL AND coalesce(pick, 'latest') = 'latest'
+UNION ALL BY NAME
+SELECT * FROM rates_as_of(as_of, pick := pick) WHERE NOT (as_of IS NULL AND coalesce(pick, 'latest') = 'latest');
+
 CREATE OR REPLACE VIEW rates AS
 SELECT * EXCLUDE (coverage)
-FROM rates_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
+FROM rates_for(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
 WHERE coverage IS NULL;

@@ -21,7 +21,7 @@ WITH ranked AS (
                         s.precedence, r.release_date DESC NULLS LAST,
                         CASE r.status WHEN 'published' THEN 0 WHEN 'computed' THEN 1 WHEN 'derived' THEN 2 ELSE 3 END,
                         r.basis) AS rk
-    FROM rates_as_of(as_of, pick := pick) r
+    FROM rates_for(as_of, pick := pick) r
     JOIN series s ON s.series = r.series
     WHERE r.coverage IS NULL
 ),

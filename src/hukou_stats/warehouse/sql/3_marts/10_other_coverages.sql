@@ -4,10 +4,10 @@
 -- revisions: the difference is what one coverage counts and the other does not.
 CREATE OR REPLACE VIEW other_coverages AS
 WITH pop AS MATERIALIZED (
-    SELECT * FROM population_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
+    SELECT * FROM population_for(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
 ),
 r AS MATERIALIZED (
-    SELECT * FROM rates_as_of(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
+    SELECT * FROM rates_for(getvariable('hukou_release_as_of'), pick := getvariable('hukou_release_pick'))
 ),
 x AS (
     SELECT o.region_code, o.year, o.reference_date, o.measure, o.series, o.definition, o.coverage, o.value,
