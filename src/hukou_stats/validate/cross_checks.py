@@ -77,31 +77,33 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
         nd = nd[nd.definition_d.isna() | (nd.definition_n == nd.definition_d)]
         m = _comparable(rates.merge(nd, on=KEY), "", "_n")
         m = m[m.definition.isna() | (m.definition == m.definition_n)]
-        for r in m[m.value_d > 0].to_dict("records"):
-            computed = 100 * r["value_n"] / r["value_d"]
-            # rounding of the rate itself, plus what the count precision allows
-            tol = (
-                5 * 10 ** -(r["decimals"] + 1)
-                + computed * (r["precision_n"] / max(r["value_n"], 1) + r["precision_d"] / r["value_d"])
-                + 1e-9
-            )
-            if abs(computed - r["value"]) > tol:
-                same = r["source"] == r["source_n"] == r["source_d"]
-                f, row = _loc(r)
-                issues.append(
-                    Issue(
-                        "error" if same else "warning",
-                        "rate_matches_counts",
-                        f"published {rate_m} {r['value_published']} differs from {computed:.4f} computed from "
-                        f"{num_m} / {den_m} of the same series ({r['source_file_n']} row {r['source_row_n']}, "
-                        f"{r['source_file_d']} row {r['source_row_d']}) by more than rounding allows (±{tol:.4f})",
-                        file=f,
-                        row=row,
-                        column="value",
-                        value=r["value_published"],
-                        row_ids=(r["row_id"], r["row_id_n"], r["row_id_d"]),
-                    )
+        m = m[m.value_d > 0]
+        computed = 100 * m.value_n / m.value_d
+        # rounding of the rate itself, plus what the count precision allows
+        tol = (
+            5 * 10.0 ** -(m.decimals.astype("float64") + 1)
+            + computed * (m.precision_n / m.value_n.clip(lower=1) + m.precision_d / m.value_d)
+            + 1e-9
+        )
+        off = (computed - m.value).abs() > tol
+        m = m.assign(computed=computed, tol=tol)[off]
+        for r in m.to_dict("records"):
+            same = r["source"] == r["source_n"] == r["source_d"]
+            f, row = _loc(r)
+            issues.append(
+                Issue(
+                    "error" if same else "warning",
+                    "rate_matches_counts",
+                    f"published {rate_m} {r['value_published']} differs from {r['computed']:.4f} computed from "
+                    f"{num_m} / {den_m} of the same series ({r['source_file_n']} row {r['source_row_n']}, "
+                    f"{r['source_file_d']} row {r['source_row_d']}) by more than rounding allows (±{r['tol']:.4f})",
+                    file=f,
+                    row=row,
+                    column="value",
+                    value=r["value_published"],
+                    row_ids=(r["row_id"], r["row_id_n"], r["row_id_d"]),
                 )
+            )
     return issues
 
 
