@@ -51,6 +51,7 @@ def spec_for(path: Path) -> Path | None:
 
 _READ: OrderedDict[tuple, tuple[pd.DataFrame, list[Issue]]] = OrderedDict()
 READ_CACHE = 8  # costly readings kept for the process (by content): such a file is read again only when changed
+READ_CACHE_ROWS = 400_000  # at most this many figures kept in all: a national store is not held twice in memory
 COSTLY_S = 0.2  # a reading that took longer is kept (a small file is read again rather than crowd out a large one)
 
 
@@ -69,9 +70,9 @@ def read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -
         return df.copy(), list(issues)
     started = time.perf_counter()
     result = _read_file(path, registry, reference_dir, label)
-    if key is not None and time.perf_counter() - started >= COSTLY_S:
+    if key is not None and time.perf_counter() - started >= COSTLY_S and len(result[0]) <= READ_CACHE_ROWS:
         _READ[key] = (result[0].copy(), list(result[1]))
-        while len(_READ) > READ_CACHE:
+        while len(_READ) > READ_CACHE or sum(len(df) for df, _ in _READ.values()) > READ_CACHE_ROWS:
             _READ.popitem(last=False)
     return result
 

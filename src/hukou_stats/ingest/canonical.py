@@ -42,6 +42,8 @@ CANONICAL_COLUMNS = [
     "row_id",
     "coverage",
 ]
+# the columns whose texts recur from row to row (one string object each is kept), in the order of CANONICAL_COLUMNS
+SHARED_FIELDS = tuple(c not in ("value_published", "row_id", "note") for c in CANONICAL_COLUMNS)
 # what makes a figure the same figure: editing where it was seen, or a note, does not make a new one
 IDENTITY = [
     "region_code",
@@ -61,6 +63,7 @@ IDENTITY = [
 SPACED_FIELDS = {"note", "region_name_zh"}
 TEXT_LIMITS = {"source": 1_000, "note": 2_000, "seen_at": 1_000, "region_name_zh": 200, "definition": 200}
 MAX_FIELD_CHARS = 200
+MEMO_SIZE = 100_000  # distinct texts whose checks are remembered while one table is read
 ASCII_CODE = re.compile(r"[0-9]{6}(?:[0-9]{6})?")
 RELEASE_RE = re.compile(r"(19[0-9]{2}|20[0-9]{2}|2100)(?:-(?:0?[1-9]|1[0-2])(?:-[0-9]{1,2})?)?")
 
@@ -78,7 +81,7 @@ def empty_frame() -> pd.DataFrame:
     return frame([])
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
+def frame(rows: list[dict] | list[tuple]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=CANONICAL_COLUMNS)
     df = df.astype(
         {"year": "int64", "value": "float64", "decimals": "int64", "precision": "float64", "source_row": "int64"}
@@ -107,7 +110,7 @@ class RowBuilder:
         self.reference_dir = reference_dir
         self.known_series = set(series_table(reference_dir).series)
         self.issues: list[Issue] = []
-        self.rows: list[dict] = []
+        self.rows: list[tuple] = []  # in the order of CANONICAL_COLUMNS (a tuple a row: a million rows fit)
         self.missing_cells = 0
         self.registry = registry
         self.coverages = coverages(reference_dir)
@@ -116,6 +119,9 @@ class RowBuilder:
         self._releases: dict[str, tuple] = {}
         self._doubts: dict[tuple[str, dt.date | None], tuple[str, str] | None] = {}
         self._warned: set[tuple[int, str]] = set()
+        self._text_doubts: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._label_doubts: dict[tuple, tuple[str | None, list[tuple[str, str, str, str]]]] = {}
+        self._strings: dict[str, str] = {}  # one string object for each text that recurs (sources, measures ...)
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
         self.issues.append(
@@ -228,22 +234,40 @@ class RowBuilder:
             coverage=coverage or None,
         )
         fields["row_id"] = row_id(fields)
-        self.rows.append(fields)
+        strings = self._strings
+        self.rows.append(
+            tuple(
+                strings.setdefault(v, v) if shared and v.__class__ is str else v
+                for v, shared in zip([fields[c] for c in CANONICAL_COLUMNS], SHARED_FIELDS)
+            )
+        )
 
     def _texts_ok(self, row: int, texts: dict) -> bool:
         """No control character in a field (line breaks and tabs allowed in a note), no field over its length."""
         ok = True
         for column, value in texts.items():
             text = "" if value is None else str(value)
-            bad = control_character(text, spacing_allowed=column in SPACED_FIELDS)
-            if bad:
-                self.err(row, column, text, "control_character", f"holds {bad}: a damaged or hostile cell")
-                ok = False
-            elif len(text) > TEXT_LIMITS.get(column, MAX_FIELD_CHARS):
-                limit = TEXT_LIMITS.get(column, MAX_FIELD_CHARS)
-                self.err(row, column, text, "text_length", f"{len(text):,} characters; at most {limit:,} are stored")
+            key = (column, text)
+            if key in self._text_doubts:
+                doubt = self._text_doubts[key]
+            else:
+                doubt = self._text_doubt(column, text)
+                if len(self._text_doubts) < MEMO_SIZE:
+                    self._text_doubts[key] = doubt
+            if doubt is not None:
+                self.err(row, column, text, *doubt)
                 ok = False
         return ok
+
+    @staticmethod
+    def _text_doubt(column: str, text: str) -> tuple[str, str] | None:
+        bad = control_character(text, spacing_allowed=column in SPACED_FIELDS)
+        if bad:
+            return "control_character", f"holds {bad}: a damaged or hostile cell"
+        limit = TEXT_LIMITS.get(column, MAX_FIELD_CHARS)
+        if len(text) > limit:
+            return "text_length", f"{len(text):,} characters; at most {limit:,} are stored"
+        return None
 
     def _code_ok(self, row: int, column: str, code: str) -> bool:
         if ASCII_CODE.fullmatch(str(code)):
@@ -261,31 +285,40 @@ class RowBuilder:
 
     def _labels(self, row: int, measure: str, unit: str, series: str, source: str) -> str | None:
         """The canonical unit; errors for an unknown measure, unit or series, a unit that does not fit the
-        measure, and a missing source."""
+        measure, and a missing source (worked out once for each combination, reported on every row)."""
+        key = (measure, unit, series, source)
+        found = self._label_doubts.get(key)
+        if found is None:
+            found = self._label_doubt(measure, unit, series, source)
+            if len(self._label_doubts) < MEMO_SIZE:
+                self._label_doubts[key] = found
+        unit_n, doubts = found
+        for column, value, rule, message in doubts:
+            self.err(row, column, value, rule, message)
+        return unit_n
+
+    def _label_doubt(
+        self, measure: str, unit: str, series: str, source: str
+    ) -> tuple[str | None, list[tuple[str, str, str, str]]]:
+        doubts = []
         if measure not in MEASURES:
-            self.err(
-                row, "measure", measure, "measure_allowed", f"unknown measure; allowed: {', '.join(sorted(MEASURES))}"
-            )
+            doubts.append(("measure", measure, "measure_allowed",
+                           f"unknown measure; allowed: {', '.join(sorted(MEASURES))}"))  # fmt: skip
         unit_n = normalise_unit(unit)
         if unit_n is None:
-            self.err(
-                row, "unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)"
+            doubts.append(
+                ("unit", unit, "unit_allowed", "unknown unit; allowed: persons (人), 10k_persons (万人), pct (%)")
             )
         elif measure in RATE_MEASURES and unit_n != "pct":
-            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct")
+            doubts.append(("unit", unit, "unit_matches_measure", f"{measure} is a rate and must be in pct"))
         elif measure in MEASURES and measure not in RATE_MEASURES and unit_n == "pct":
-            self.err(row, "unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct")
+            doubts.append(("unit", unit, "unit_matches_measure", f"{measure} is a count and cannot be in pct"))
         if series not in self.known_series:
-            self.err(
-                row,
-                "series",
-                series,
-                "series_allowed",
-                f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}",
-            )
+            doubts.append(("series", series, "series_allowed",
+                           f"unknown series (basis); allowed: {', '.join(sorted(self.known_series))}"))  # fmt: skip
         if not str(source or "").strip():
-            self.err(row, "source", source, "source_required", "every figure must name its source publication")
-        return unit_n
+            doubts.append(("source", source, "source_required", "every figure must name its source publication"))
+        return unit_n, doubts
 
     def _check_code(self, row: int, region_code: str, ref_day: dt.date | None, region_column: str) -> None:
         """What the registry says of a code not in the list of its figure's year (once a row, not once a cell)."""
