@@ -65,7 +65,8 @@ def store_counts(
     if not str(release).strip():
         raise UsageError("a release date is required (--release YYYY-MM-DD): the day these figures are published")
     frame, issues = to_observations(project, long, year, release, source, label)
-    issues += validate_figures(frame, project, load_registry(project), Store(project.processed).read())
+    stored = Store(project.processed).read(years={int(y) for y in frame.year.unique()})
+    issues += validate_figures(frame, project, load_registry(project), stored)
     stored = commit(project, frame, issues, inputs)
     stored["warnings"] = [i for i in issues if i.severity != "error"]
     return stored

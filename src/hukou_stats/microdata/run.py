@@ -44,7 +44,7 @@ def refuse_mixing(project: Project, source: str, allow: bool) -> None:
     figures they would fill the gaps of real tables (marked, but easy to overlook)."""
     if allow or not source.startswith(SYNTHETIC):
         return
-    stored = Store(project.processed).read()
+    stored = Store(project.processed).read(columns=["source"])
     real = stored[~stored.source.map(is_synthetic)] if not stored.empty else stored
     if not real.empty:
         raise UsageError(

@@ -39,8 +39,8 @@ def ingest(
     """Read and validate the input files, then store their figures; on any error nothing is stored
     (ValidationFailed). Holds the write lock throughout (the checks compare with what is stored)."""
     with write_lock(project.processed, lock_timeout):
-        stored = Store(project.processed).read()
-        checked = check_inputs(project, paths, progress, stored)
+        store = Store(project.processed)
+        checked = check_inputs(project, paths, progress, lambda years: store.read(years=years))
         checked.stored = commit(project, checked.frame, checked.issues, discover(paths or [project.raw]))
     return checked
 

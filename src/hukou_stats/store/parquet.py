@@ -20,11 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hukou_stats.core.atomic import atomic_path, write_text
@@ -128,24 +131,32 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def read(self) -> pd.DataFrame:
+    def read(self, years: Iterable[int] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        """The stored figures (every part checked), or only those of `years`, only `columns`: a check that needs
+        the figures of one year does not bring the whole store into memory."""
         parts = self.checked_parts()
         if not parts:
-            return pd.DataFrame(columns=CANONICAL_COLUMNS)
-        return pa.concat_tables([pq.read_table(p["path"]) for p in parts], promote_options="default").to_pandas()
+            return pd.DataFrame(columns=columns or CANONICAL_COLUMNS)
+        filters = None if years is None else [("year", "in", sorted({int(y) for y in years}))]
+        if filters is not None and not filters[0][2]:
+            return pd.DataFrame(columns=columns or CANONICAL_COLUMNS)
+        tables = [pq.read_table(p["path"], columns=columns, filters=filters) for p in parts]
+        return pa.concat_tables(tables, promote_options="default").to_pandas()
 
-    def stored_ids(self, parts: list[dict] | None = None) -> set[str]:
-        ids: set[str] = set()
-        for p in self.checked_parts() if parts is None else parts:
-            ids.update(pq.read_table(p["path"], columns=["row_id"]).column("row_id").to_pylist())
-        return ids
+    def _known(self, row_ids: pd.Series, parts: list[dict]) -> np.ndarray:
+        """Which of `row_ids` are stored already, part by part (one part's identities in memory at a time)."""
+        wanted = pa.array(row_ids.astype(str).to_numpy(), type=pa.string())
+        known = np.zeros(len(wanted), dtype=bool)
+        for p in parts:
+            stored = pq.read_table(p["path"], columns=["row_id"]).column("row_id")
+            known |= pc.is_in(wanted, value_set=stored.combine_chunks()).to_numpy(zero_copy_only=False)
+        return known
 
     def append(self, df: pd.DataFrame) -> dict:
         """Store rows not seen before; returns {'new': n, 'skipped': n, 'parts': [...]}."""
         df = df.drop_duplicates("row_id")
         parts = self.checked_parts()
-        known = self.stored_ids(parts)
-        new = df[~df.row_id.isin(known)]
+        new = df[~self._known(df.row_id, parts)] if parts else df
         result: dict[str, Any] = {"new": len(new), "skipped": len(df) - len(new), "parts": []}
         if new.empty:
             return result
