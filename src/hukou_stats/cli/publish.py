@@ -35,7 +35,7 @@ def bulletin_cmd(
 
     The folder is written aside and swapped in at the end: a failure leaves the previous bulletin as it was. When
     nothing changed since the last run (same options, same database, same program, outputs intact) nothing is
-    rewritten; the publisher's name, contact and release date come from hukou-stats.toml ([publisher]).
+    rewritten; the publisher's name, contact and release date come from the publisher table of hukou-stats.toml.
 
     Example: hukou-stats bulletin --region guangzhou --year 2021 --lang zh --formats xlsx,html
     """
