@@ -11,6 +11,7 @@ from hukou_stats.publish.bulletin import make_bulletin
 from hukou_stats.reference.releases import release_date
 from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
+from hukou_stats.validate.cross_checks import chosen_publication
 from hukou_stats.validate.run import check_inputs
 from hukou_stats.warehouse.build import build
 from hukou_stats.warehouse.connection import connect
@@ -218,6 +219,22 @@ def test_a_later_release_of_one_source_revises_it_and_is_not_checked_against_it(
     report = check_inputs(make_project(tmp_path / "other", {"a.csv": long_csv(*revised[:3], *other)}))
     got = [(i.check, i.severity) for i in report.issues if i.check in ("urban_not_above_total", "rate_matches_counts")]
     assert ("rate_matches_counts", "warning") in got
+
+
+def test_the_checks_choose_the_publication_the_views_choose(tmp_path):
+    """Of three publications of one figure the parent-children check takes the one latest_observations takes: the
+    most precise, then from the source that published it first (not the later reprint), whatever was released last."""
+    p, con = db(
+        tmp_path,
+        line("440100", 2019, "resident_total", 1000, published="2020-03"),
+        line("440100", 2019, "resident_total", 1010, published="2021-03", source="reprint"),
+        line("440100", 2019, "resident_total", "0.11", unit="10k_persons", published="2021-06"),
+    )
+    (viewed,) = con.execute(
+        "select value from latest_observations where region_code = '440100' and measure = 'resident_total'"
+    ).fetchone()
+    chosen = chosen_publication(Store(p.processed).read().astype({"year": "int64"}))
+    assert viewed == 1000 and chosen.value.tolist() == [1000]
 
 
 def test_headline_prefers_the_published_rate_and_flags_a_mismatch(tmp_path):

@@ -107,10 +107,19 @@ def rate_matches_counts(df: pd.DataFrame) -> list[Issue]:
     return issues
 
 
-def _latest(counts: pd.DataFrame) -> pd.DataFrame:
-    """One value per figure: the latest release, then the most precise (as the view latest_observations)."""
-    counts = counts.sort_values(["release_date", "precision"], ascending=[False, True], na_position="last")
-    return counts.drop_duplicates(FIGURE)
+def chosen_publication(counts: pd.DataFrame) -> pd.DataFrame:
+    """One value per figure, as the view latest_observations chooses it: the most precise, then one from the source
+    that published the figure first, then the latest release."""
+    parts = counts[FIGURE].astype("string").fillna("\x00")  # a missing definition or date is a value of the key
+    keyed = counts.assign(_key=parts.groupby([parts[c] for c in FIGURE], sort=False).ngroup().to_numpy())
+    first = keyed.sort_values(["release_date", "precision", "source"], na_position="first").drop_duplicates("_key")
+    keyed["_later_source"] = keyed.source != keyed._key.map(first.set_index("_key").source)
+    keyed = keyed.sort_values(
+        ["precision", "_later_source", "release_date", "source"],
+        ascending=[True, True, False, True],
+        na_position="last",
+    )
+    return keyed.drop_duplicates("_key").drop(columns=["_key", "_later_source"])
 
 
 def children_sum_to_parent(df: pd.DataFrame, registry: Registry, reference_dir: Path | None = None) -> list[Issue]:
@@ -120,7 +129,7 @@ def children_sum_to_parent(df: pd.DataFrame, registry: Registry, reference_dir: 
     counts = df[(df.unit == "persons") & df.coverage.isna()]
     if counts.empty:
         return []
-    keyed = _latest(counts)
+    keyed = chosen_publication(counts)
     keyed = keyed.assign(definition=keyed.definition.fillna("").astype(str))
     h = registry.hierarchy
     rows = coverage_rows(reference_dir) if reference_dir is not None else ()
