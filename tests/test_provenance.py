@@ -4,6 +4,7 @@
 import hashlib
 import json
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -11,7 +12,7 @@ from hukou_stats import __version__
 from hukou_stats.cli import app
 from hukou_stats.core.provenance import verify, write_manifest
 from hukou_stats.store.commit import ingest
-from hukou_stats.warehouse.build import build
+from hukou_stats.warehouse.build import build, build_database
 from tests import real_layouts as rl
 from tests.helpers import long_csv, make_project, tree_snapshot
 
@@ -53,6 +54,28 @@ def test_the_store_manifest_keeps_earlier_inputs_and_rerunning_changes_nothing(t
     snap = tree_snapshot(p.processed)
     ingest(p)
     assert tree_snapshot(p.processed) == snap
+
+
+def test_an_unchanged_project_builds_nothing_and_any_change_builds_again(tmp_path):
+    p = make_project(tmp_path, {"a.csv": long_csv(GOOD)})
+    ingest(p)
+    assert build_database(p) == (p.database, True)
+    first = (p.database.stat().st_ino, p.database.stat().st_mtime_ns, _sha(p.database))
+    assert build_database(p) == (p.database, False)  # same inputs, same program, same file: nothing done
+    assert (p.database.stat().st_ino, p.database.stat().st_mtime_ns, _sha(p.database)) == first
+    assert build_database(p, force=True)[1]
+    # a new figure, a changed reference file, a database changed outside hukou-stats: each builds again
+    (p.raw / "b.csv").write_text(long_csv(GOOD.replace("2019", "2018")), encoding="utf-8")
+    ingest(p)
+    assert build_database(p)[1]
+    with open(p.reference / "series.csv", "a", encoding="utf-8") as f:
+        f.write("\n")
+    assert build_database(p)[1] and not build_database(p)[1]
+    con = duckdb.connect(str(p.database))
+    con.execute("DROP TABLE rates")
+    con.close()
+    assert build_database(p)[1]
+    assert [v.drift for v in verify(p.database)] == [[]]
 
 
 def test_verify_reports_changed_missing_and_added_files(tmp_path):

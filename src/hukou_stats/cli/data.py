@@ -78,17 +78,22 @@ def validate_cmd(
 
 @app.command("build")
 @handled
-def build_cmd():
-    """Build data/processed/hukou.duckdb (tables and views) from the Parquet store.
+def build_cmd(
+    force: Annotated[bool, typer.Option("--force", help="Build the database even when it is up to date.")] = False,
+):
+    """Build data/processed/hukou.duckdb (tables and views) from the Parquet store; nothing when it is up to date.
 
     Example: hukou-stats build && hukou-stats query "select * from urbanization where region_code = '440100'"
     """
     from hukou_stats.validate.report import write_reconciliation
-    from hukou_stats.warehouse.build import build
+    from hukou_stats.warehouse.build import build_database
     from hukou_stats.warehouse.connection import connect
 
     with err.status("building the database", spinner="dots"):
-        path = build(project())
+        path, built = build_database(project(), force=force)
+    if not built:
+        out.print(f"database: {path} (up to date: built from the same inputs by this program; --force builds it again)")
+        return
     out.print(f"database: {path}")
     con = connect(project())
     try:

@@ -18,11 +18,13 @@ its hash, content digest and build inputs, read from that file, whatever a build
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -361,3 +363,16 @@ def _read_now(root: Path, db: Path) -> DatabaseRead:
             con.close()
     finally:
         os.close(fd)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 over the program's own files (Python, SQL, text shipped with it) and its version: a changed
+    program makes every output out of date."""
+    h = hashlib.sha256(__version__.encode())
+    root = Path(str(resources.files("hukou_stats")))
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".sql", ".md", ".yaml", ".toml") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
-import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
-from hukou_stats import __version__
 from hukou_stats.core.atomic import replace_folder
 from hukou_stats.core.errors import HukouStatsError, InputOutputError
 from hukou_stats.core.locks import target_lock
@@ -145,16 +141,3 @@ def up_to_date(project: Project, target: Path, request: dict, inputs: list[Path]
         return not verify_manifest(mpath).drift
     except (HukouStatsError, OSError, KeyError, TypeError, ValueError):
         return False
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """SHA-256 over the program's own files (Python, SQL, text shipped with it) and its version: a changed
-    program makes every output out of date."""
-    h = hashlib.sha256(__version__.encode())
-    root = Path(str(resources.files("hukou_stats")))
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".sql", ".md", ".yaml", ".toml") and "__pycache__" not in f.parts:
-            h.update(f.relative_to(root).as_posix().encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from hukou_stats.core.errors import UsageError
 from hukou_stats.core.project import Project
+from hukou_stats.core.provenance import code_fingerprint
 from hukou_stats.core.vocabulary import SYNTHETIC_TITLE_PREFIX, is_synthetic
-from hukou_stats.publish.folder import code_fingerprint, recorded, staged_folder, up_to_date
+from hukou_stats.publish.folder import recorded, staged_folder, up_to_date
 from hukou_stats.publish.publisher import Publisher, config_path, load_publisher
 from hukou_stats.reference.releases import Release, parse_release
 
