@@ -101,13 +101,24 @@ evaluate: $(DATABASE)
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2018
 	$(BIN)/hukou-stats evaluate --region $(REGION) --as-of 2020
 
-## bench: microdata aggregation and quality checks at 1M, 10M, 100M SYNTHETIC persons (cached in bench/data/,
-## ~2.5 GB); DuckDB vs the bare DuckDB floor, Polars (streaming) and pandas, the quality checks vs single-pass
-## DuckDB and Polars baselines; merges its records into bench/results.json by size (earlier sizes kept).
-## Smaller run: make bench BENCH_SIZES="1000000 10000000"; BENCH_REPEATS=N rounds per size
+## bench: both benchmarks, the pipeline's (bench-pipeline) and the microdata's (bench-microdata)
+.PHONY: bench bench-microdata bench-pipeline
+bench: bench-pipeline bench-microdata
+
+## bench-microdata: microdata aggregation and quality checks at 1M, 10M, 100M SYNTHETIC persons (cached in
+## bench/data/, ~2.5 GB); DuckDB vs the bare DuckDB floor, Polars (streaming) and pandas, the quality checks vs
+## single-pass DuckDB and Polars baselines; merges its records into bench/results.json by size (earlier sizes
+## kept). Smaller run: make bench BENCH_SIZES="1000000 10000000"; BENCH_REPEATS=N rounds per size
 BENCH_SIZES ?= 1000000 10000000 100000000
-bench: $(STAMP)
+bench-microdata: $(STAMP)
 	nice $(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES)
+
+## bench-pipeline: ingest, build, a province's bulletin and three analyst queries on SYNTHETIC national stores
+## of 12k, 120k and 1.2M figures (cached in bench/pipeline/), each stage in a child process with its peak RSS;
+## the scaling exponents and the goals; merges into bench/pipeline.json by size. PIPELINE_SIZES="12000 120000"
+PIPELINE_SIZES ?= 12000 120000 1200000
+bench-pipeline: $(STAMP)
+	nice $(BIN)/python benchmarks/pipeline.py --sizes $(PIPELINE_SIZES)
 
 ## bench-census: reading, validating and building the bundled data with every county of the 2020 census, the
 ## time of each stage (registry, grid, layout, rows, schemas, checks, ingest, build); writes bench/census_county.json
