@@ -42,8 +42,9 @@ CANONICAL_COLUMNS = [
     "row_id",
     "coverage",
 ]
-# the columns whose texts recur from row to row (one string object each is kept), in the order of CANONICAL_COLUMNS
-SHARED_FIELDS = tuple(c not in ("value_published", "row_id", "note") for c in CANONICAL_COLUMNS)
+# the texts every figure has (never empty or None)
+TEXTS_OF_EVERY_ROW = ("region_code", "measure", "unit", "value_published", "unit_published", "source", "published",
+                      "release_precision", "series", "source_file", "row_id")  # fmt: skip
 # what makes a figure the same figure: editing where it was seen, or a note, does not make a new one
 IDENTITY = [
     "region_code",
@@ -82,20 +83,22 @@ def empty_frame() -> pd.DataFrame:
 
 
 def frame(rows: list[dict] | list[tuple]) -> pd.DataFrame:
+    """The canonical table of `rows`. The texts every row has are held as Arrow strings (a million rows take a
+    fraction of the memory of Python strings); the others, and the dates, as Python objects with None for none."""
     df = pd.DataFrame(rows, columns=CANONICAL_COLUMNS)
     df = df.astype(
         {"year": "int64", "value": "float64", "decimals": "int64", "precision": "float64", "source_row": "int64"}
     )
-    for c in ("reference_date", "release_date"):
-        df[c] = df[c].astype("object").where(df[c].notna(), None)
     for c in CANONICAL_COLUMNS:
-        if c not in ("year", "value", "decimals", "precision", "source_row", "reference_date", "release_date"):
+        if c in TEXTS_OF_EVERY_ROW:
+            df[c] = df[c].astype("str")
+        elif c not in ("year", "value", "decimals", "precision", "source_row"):
             df[c] = df[c].astype("object").where(df[c].notna(), None)
     return df
 
 
 def row_id(fields: dict) -> str:
-    key = "\x1f".join(str(fields.get(k) or "") for k in IDENTITY)
+    key = "\x1f".join([str(fields[k] or "") for k in IDENTITY])
     if fields.get("coverage"):  # a coverage other than the region's own makes another figure (ids of others unchanged)
         key += "\x1f" + str(fields["coverage"])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
@@ -110,7 +113,7 @@ class RowBuilder:
         self.reference_dir = reference_dir
         self.known_series = set(series_table(reference_dir).series)
         self.issues: list[Issue] = []
-        self.rows: list[tuple] = []  # in the order of CANONICAL_COLUMNS (a tuple a row: a million rows fit)
+        self.rows: list[tuple] = []  # in the order of CANONICAL_COLUMNS (a tuple a row, not a dict)
         self.missing_cells = 0
         self.registry = registry
         self.coverages = coverages(reference_dir)
@@ -121,7 +124,6 @@ class RowBuilder:
         self._warned: set[tuple[int, str]] = set()
         self._text_doubts: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._label_doubts: dict[tuple, tuple[str | None, list[tuple[str, str, str, str]]]] = {}
-        self._strings: dict[str, str] = {}  # one string object for each text that recurs (sources, measures ...)
 
     def err(self, row: int, column: str, value, rule: str, message: str) -> None:
         self.issues.append(
@@ -209,7 +211,7 @@ class RowBuilder:
         if decimals_override is not None:
             decimals = decimals_override
         value, canon_unit, precision = to_canonical(dec, decimals, unit_n)
-        fields = dict(
+        fields = dict(  # in the order of CANONICAL_COLUMNS
             region_code=region_code,
             region_name=region_name or None,
             year=year_i,
@@ -231,16 +233,11 @@ class RowBuilder:
             note=(note or None),
             source_file=self.label,
             source_row=row,
+            row_id="",
             coverage=coverage or None,
         )
         fields["row_id"] = row_id(fields)
-        strings = self._strings
-        self.rows.append(
-            tuple(
-                strings.setdefault(v, v) if shared and v.__class__ is str else v
-                for v, shared in zip([fields[c] for c in CANONICAL_COLUMNS], SHARED_FIELDS)
-            )
-        )
+        self.rows.append(tuple(fields.values()))
 
     def _texts_ok(self, row: int, texts: dict) -> bool:
         """No control character in a field (line breaks and tabs allowed in a note), no field over its length."""

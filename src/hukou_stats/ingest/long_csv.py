@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hukou_stats.core.errors import Issue, UsageError
 from hukou_stats.core.text import control_character
-from hukou_stats.ingest.canonical import RowBuilder, empty_frame
+from hukou_stats.ingest.canonical import MEMO_SIZE, RowBuilder, empty_frame
 from hukou_stats.ingest.textfile import LONG_HINT, read_rows
 from hukou_stats.reference.registry import CODE_RE, Registry, norm_zh, strip_suffix
 
@@ -24,6 +24,7 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
     if problem:
         return empty_frame(), [Issue("error", problem[0], problem[1], file=label, row=lines[0])]
     b = RowBuilder(label, reference_dir, registry)
+    regions: dict[tuple[str, str, str], tuple[str | None, tuple[str, str] | None]] = {}  # worked out once each
     for line, cells in zip(lines[1:], rows[1:]):
         if not any(c.strip() for c in cells):
             continue
@@ -33,34 +34,22 @@ def read_long_csv(path: Path, registry: Registry, reference_dir: Path, label: st
         rec = dict(zip(header, cells + [""] * (len(header) - len(cells))))
         given = rec.get("region_code") or rec.get("region") or ""
         col = "region_code" if rec.get("region_code") else "region"
-        if bad := control_character(given.strip(" ")):
-            b.err(line, col, given, "control_character", f"holds {bad}: a damaged or hostile cell")
-            continue
-        given = given.strip()
-        if col == "region_code" and not CODE_RE.match(given):
-            b.err(line, col, given, "region_code_format", "a region code has 6 digits (12 for villages)")
-            continue
-        try:
-            code = registry.resolve(given)
-        except UsageError as e:
-            b.err(line, col, given, "region_known", str(e))
-            continue
         name = str(rec.get("region_name_zh") or "").strip()
-        reg = registry.get(code[:6]) if len(code) == 6 else None
-        if name and reg is not None:
-            known = {norm_zh(r.name_zh) for r in registry.by_code[code]}
-            if norm_zh(name) not in known and strip_suffix(norm_zh(name)) not in {strip_suffix(k) for k in known}:
-                b.issues.append(
-                    Issue(
-                        "warning",
-                        "region_name_matches_code",
-                        f"name does not match the registry name {reg.name_zh} for code {code}",
-                        file=label,
-                        row=line,
-                        column="region_name_zh",
-                        value=name,
-                    )
-                )
+        key = (col, given, name)
+        found = regions.get(key)
+        if found is None:
+            found = _region(registry, col, given, name)
+            if len(regions) < MEMO_SIZE:
+                regions[key] = found
+        code, doubt = found
+        if code is None:
+            assert doubt is not None
+            b.err(line, col, given.strip() if doubt[0] != "control_character" else given, *doubt)
+            continue
+        if doubt is not None:
+            b.issues.append(
+                Issue("warning", doubt[0], doubt[1], file=label, row=line, column="region_name_zh", value=name)
+            )
         b.add(
             row=line,
             region_code=code,
@@ -98,3 +87,26 @@ def _header_problem(header: list[str], path: Path) -> tuple[str, str] | None:
             f"file {path.with_suffix('.toml').name} beside it",
         )
     return None
+
+
+def _region(registry: Registry, col: str, given: str, name: str) -> tuple[str | None, tuple[str, str] | None]:
+    """(code, None), (code, a warning on the name as published) or (None, the error: rule and message) for the
+    region cell of a row and its name."""
+    if bad := control_character(given.strip(" ")):
+        return None, ("control_character", f"holds {bad}: a damaged or hostile cell")
+    given = given.strip()
+    if col == "region_code" and not CODE_RE.match(given):
+        return None, ("region_code_format", "a region code has 6 digits (12 for villages)")
+    try:
+        code = registry.resolve(given)
+    except UsageError as e:
+        return None, ("region_known", str(e))
+    reg = registry.get(code[:6]) if len(code) == 6 else None
+    if name and reg is not None:
+        known = {norm_zh(r.name_zh) for r in registry.by_code[code]}
+        if norm_zh(name) not in known and strip_suffix(norm_zh(name)) not in {strip_suffix(k) for k in known}:
+            return code, (
+                "region_name_matches_code",
+                f"name does not match the registry name {reg.name_zh} for code {code}",
+            )
+    return code, None

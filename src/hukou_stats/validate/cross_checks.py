@@ -22,6 +22,9 @@ PAIRS = [("resident_urban", "resident_total"), ("hukou_urban", "hukou_total"), (
 KEY = ["region_code", "year", "reference_date", "series", "coverage"]
 # what makes two rows the same figure (as the views partition them)
 FIGURE = ["region_code", "year", "reference_date", "measure", "series", "definition", "coverage"]
+# what the parent-children check reads of a figure (the rest of the row is left out of its copies)
+SUMMED = [*FIGURE, "value", "precision", "source", "release_date", "value_published", "source_file", "source_row",
+          "row_id"]  # fmt: skip
 
 
 def _loc(r) -> tuple[str, int]:
@@ -111,7 +114,11 @@ def chosen_publication(counts: pd.DataFrame) -> pd.DataFrame:
     """One value per figure, as the view latest_observations chooses it: the most precise, then one from the source
     that published the figure first, then the latest release."""
     parts = counts[FIGURE].astype("string").fillna("\x00")  # a missing definition or date is a value of the key
-    keyed = counts.assign(_key=parts.groupby([parts[c] for c in FIGURE], sort=False).ngroup().to_numpy())
+    key = parts.groupby([parts[c] for c in FIGURE], sort=False).ngroup().to_numpy()
+    several = pd.Series(key).duplicated(keep=False).to_numpy()
+    if not several.any():  # one publication of each figure: nothing to choose
+        return counts
+    keyed = counts[several].assign(_key=key[several])
     first = keyed.sort_values(["release_date", "precision", "source"], na_position="first").drop_duplicates("_key")
     keyed["_later_source"] = keyed.source != keyed._key.map(first.set_index("_key").source)
     keyed = keyed.sort_values(
@@ -119,14 +126,15 @@ def chosen_publication(counts: pd.DataFrame) -> pd.DataFrame:
         ascending=[True, True, False, True],
         na_position="last",
     )
-    return keyed.drop_duplicates("_key").drop(columns=["_key", "_later_source"])
+    chosen = keyed.drop_duplicates("_key").drop(columns=["_key", "_later_source"])
+    return pd.concat([counts[~several], chosen])
 
 
 def children_sum_to_parent(df: pd.DataFrame, registry: Registry, reference_dir: Path | None = None) -> list[Issue]:
     """A published parent against the sum of its children's published figures (of the same year, basis and point
     date), where the registry says every child of that year's list is there. A difference is a residual: reported,
     never fatal (the view reconciliation shows it after the build)."""
-    counts = df[(df.unit == "persons") & df.coverage.isna()]
+    counts = df.loc[(df.unit == "persons") & df.coverage.isna(), SUMMED]
     if counts.empty:
         return []
     keyed = chosen_publication(counts)
