@@ -138,7 +138,7 @@ def test_a_real_size_limit_mid_write_gives_exit_3_and_no_partial_file(built, ste
     before = tree_snapshot(built.processed)
     # ingest the new file alone (the validation report of all the bundled data, every county of China, is larger
     # than the limit: it would fail first)
-    args = [step, str(built.raw / "zj_census.xlsx")] if step == "ingest" else [step]
+    args = [step, str(built.raw / "zj_census.xlsx")] if step == "ingest" else [step, "--force"]
     r = _cli(built, *args, preexec_fn=_limited(limit))
     assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
     assert "cannot write" in r.stderr and "Traceback" not in r.stderr

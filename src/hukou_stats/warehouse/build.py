@@ -66,8 +66,8 @@ def up_to_date(project: Project, inputs: list[dict]) -> bool:
     """The database exists, its manifest records exactly `inputs` and this program, and the file is the one the
     manifest describes."""
     mpath = provenance.manifest_path(project.database)
-    if not project.database.is_file() or not mpath.is_file():
-        return False
+    if not project.database.is_file() or not mpath.is_file() or provenance.pending_path(project.database).exists():
+        return False  # no database, or a build stopped between renaming it and its manifest
     try:
         m = provenance.read_manifest(mpath)
         recorded = sorted((e["path"], e["sha256"]) for e in m["inputs"])

@@ -98,10 +98,9 @@ def _load_boundaries(
         "CREATE TABLE boundary_map (period_start DATE, period_end DATE, from_code VARCHAR, to_code VARCHAR, weight DOUBLE)"
     )
     if pieces:
-        made = {id(p) for p in hand}
-        rows = [
-            (p.date, p.from_code, p.to_code, p.weight, "boundary_crosswalk.csv" if id(p) in made else "code history")
-            for p in pieces
+        rows = [  # the hand-made pieces come first (_pieces)
+            (p.date, p.from_code, p.to_code, p.weight, "boundary_crosswalk.csv" if i < len(hand) else "code history")
+            for i, p in enumerate(pieces)
         ]
         _insert_frame(con, "boundary_crosswalk", pd.DataFrame(rows))
         _insert_frame(con, "boundary_map", _map(tuple(pieces), tuple(sorted(set(dates)))))
