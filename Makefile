@@ -52,13 +52,16 @@ $(BULLETIN_MADE): $(DATABASE)
 	$(BIN)/hukou-stats bulletin --region $(REGION) $(if $(YEAR),--year $(YEAR)) $(if $(BULLETIN_LANG),--lang $(BULLETIN_LANG)) $(if $(FORMATS),--formats $(FORMATS)) $(if $(RELEASE),--release $(RELEASE))
 	@mkdir -p $(MADE) && touch "$@"
 
+# tests run in one process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process
+TEST_WORKERS ?= auto
+
 ## test: the whole test suite (rendering, kills, fuzzing and the notebook included)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## check: the fast tier for development (under a minute): everything but slow, render, kills, fuzz, notebook
 check: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not (slow or render or kills or fuzz or notebook)"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not (slow or render or kills or fuzz or notebook)"
 
 ## golden: regenerate the golden copies of the bundled Guangzhou 2021 and China 2020 bulletins (tests/golden/),
 ## after a change of figures or wording made on purpose; review the diff (git diff tests/golden) before committing
