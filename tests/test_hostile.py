@@ -6,6 +6,7 @@ The hostile files are SYNTHETIC and made on the spot by tests/hostile_files.py.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import resource
@@ -28,6 +29,7 @@ from hukou_stats.ingest.limits import InputTooLarge, Limits
 from hukou_stats.ingest.xlsx import NotAWorkbook, read_xlsx
 from hukou_stats.store.commit import ingest
 from hukou_stats.store.parquet import Store
+from hukou_stats.validate.run import check_inputs
 from hukou_stats.warehouse.build import build
 from hukou_stats.warehouse.connection import connect
 from hukou_stats.warehouse.sandbox import run_query
@@ -816,3 +818,17 @@ def test_a_store_without_hashes_in_its_commit_list_is_checked_against_its_proven
     _plant(Store(proj.processed).part_paths()[0])
     with pytest.raises(InputOutputError, match="is not the file that was stored"):
         build(proj)
+
+
+def test_the_validation_report_quotes_input_as_text_never_as_a_formula(tmp_path):
+    """A cell that a spreadsheet program would run (=, +, -, @) is quoted in validation_report.csv with an
+    apostrophe in front, as in the bulletin's CSV files."""
+    hostile = GOOD.replace("1530.59", '"=HYPERLINK(""http://x"",""y"")"')
+    p = make_project(tmp_path / "p", {"bad.csv": long_csv(hostile)})
+    checked = check_inputs(p)
+    assert checked.errors
+    with open(p.out / "validation" / "validation_report.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    values = [r["value"] for r in rows if r["check"] == "value_numeric"]
+    assert values == ['\'=HYPERLINK("http://x","y")']
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())

@@ -2,4 +2,4 @@
 
 from hukou_stats.cli import app
 
-app()
+app(prog_name="hukou-stats")

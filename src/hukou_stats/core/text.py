@@ -27,3 +27,14 @@ def escaped(text: str) -> str:
     """Control characters written as \\uXXXX: a message quoting input never carries them (no line breaks,
     terminal escapes or NULs in what is printed)."""
     return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# what a spreadsheet program takes for the start of a formula in a CSV cell (OWASP, CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text) -> str:
+    """A text cell as written to a CSV that people open in a spreadsheet program: prefixed with an apostrophe when
+    it would start a formula, so that it is never run as one."""
+    s = str(text)
+    return "'" + s if s.startswith(FORMULA_START) else s

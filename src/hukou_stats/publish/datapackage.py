@@ -13,12 +13,12 @@ import io
 import json
 from decimal import Decimal
 
+from hukou_stats.core.text import spreadsheet_text
 from hukou_stats.publish.notes import Note
 from hukou_stats.publish.table import Column, Table, symbol
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_NOTE = (
     "Text cells that would begin with =, +, -, @, a tab or a carriage return are prefixed with an apostrophe (') "
     "so that spreadsheet programs do not run them as formulas (OWASP CSV injection guidance); numeric fields are "
@@ -26,10 +26,7 @@ TEXT_NOTE = (
 )
 
 
-def escape(text) -> str:
-    """A text cell as written to a CSV: neutralised when it would start a formula."""
-    s = str(text)
-    return "'" + s if s.startswith(FORMULA_START) else s
+escape = spreadsheet_text  # a text cell as written to a CSV: neutralised when it would start a formula
 
 
 def _value(v, c: Column) -> str:

@@ -8,9 +8,15 @@ from pathlib import Path
 
 from hukou_stats.core.atomic import write_text
 from hukou_stats.core.errors import Issue, rule_zh
-from hukou_stats.core.text import escaped
+from hukou_stats.core.text import escaped, spreadsheet_text
 
 FIELDS = ["severity", "check", "file", "sheet", "row", "column", "value", "message", "rows"]
+
+
+def _csv_cell(value) -> str | int:
+    if value is None:
+        return ""
+    return value if isinstance(value, int) else spreadsheet_text(value)
 
 
 def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple[Path, Path]:
@@ -19,7 +25,8 @@ def write_report(issues: list[Issue], out_dir: Path, inputs: list[str]) -> tuple
     w = csv.DictWriter(buf, FIELDS, lineterminator="\n")
     w.writeheader()
     for i in issues:
-        w.writerow({f: ("" if getattr(i, f) is None else getattr(i, f)) for f in FIELDS})
+        # the values quoted from the input are text: never a formula in the program that opens the report
+        w.writerow({f: _csv_cell(getattr(i, f)) for f in FIELDS})
     csv_path = out_dir / "validation_report.csv"
     md_path = out_dir / "validation_report.md"
     write_text(csv_path, buf.getvalue())
