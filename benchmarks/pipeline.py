@@ -192,14 +192,14 @@ print(json.dumps({"wall_s": time.perf_counter() - t, "cpu_s": time.process_time(
 
 def run_stage(folder: Path, stage: str) -> dict:
     """One stage in a child process: wall and CPU time, peak RSS."""
-    cli = [str(Path(sys.executable).with_name("hukou-stats")), "--root", str(folder)]
+    cli = [sys.executable, "-m", "hukou_stats.cli", "--root", str(folder)]
     if stage.startswith("query_"):
         r = subprocess.run([sys.executable, "-c", CHILD, str(folder / "data" / "processed" / "hukou.duckdb"),
                             QUERIES[stage]], capture_output=True, text=True, check=True)  # fmt: skip
         return json.loads(r.stdout)
-    args = {"ingest": ["ingest", "data/raw"], "build": ["build"], "build_unchanged": ["build"],
+    args = {"ingest": ["ingest"], "build": ["build"], "build_unchanged": ["build"],
             "bulletin": ["bulletin", "--region", PROVINCE, "--year", "2021", "--force"],
-            "ingest_next_year": ["ingest", str(MORE)], "build_next_year": ["build"]}[stage]  # fmt: skip
+            "ingest_next_year": ["ingest", str(folder / MORE)], "build_next_year": ["build"]}[stage]  # fmt: skip
     with tempfile.TemporaryFile("w+") as out:
         t = time.perf_counter()
         proc = subprocess.Popen([*cli, *args], stdout=out, stderr=subprocess.STDOUT, text=True)

@@ -48,8 +48,8 @@ class DirectiveFailed(RuntimeError):
 
 
 def _cli() -> list[str]:
-    script = Path(sys.executable).parent / "hukou-stats"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "hukou_stats.cli"]
+    """The command line, run through this interpreter as `hukou-stats` (it names itself so)."""
+    return [sys.executable, "-m", "hukou_stats.cli"]
 
 
 def new_project(base: Path) -> Path:
