@@ -61,7 +61,7 @@ TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-## check: the fast tier for development (under a minute): everything but slow, render, kills, fuzz, notebook
+## check: the fast tier for development (about 70 s on 2 cores): everything but slow, render, kills, fuzz, notebook
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not (slow or render or kills or fuzz or notebook)"
 
