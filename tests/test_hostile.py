@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from hukou_stats.cli import app
 from hukou_stats.core import provenance
+from hukou_stats.core.config import ConfigInvalid
 from hukou_stats.core.errors import InputOutputError, UsageError, ValidationFailed
 from hukou_stats.core.project import Project
 from hukou_stats.core.provenance import read_manifest, verify, write_output_manifest
@@ -832,3 +833,21 @@ def test_the_validation_report_quotes_input_as_text_never_as_a_formula(tmp_path)
     values = [r["value"] for r in rows if r["check"] == "value_numeric"]
     assert values == ['\'=HYPERLINK("http://x","y")']
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+
+
+def test_a_project_sets_its_own_reading_limits_in_hukou_stats_toml(tmp_path):
+    """[limits] rows and file_mib replace the defaults for every file the project reads; an unknown key or a value
+    out of range is refused before anything is read."""
+    rows = [GOOD.replace("2019", str(y)) for y in range(2001, 2011)]  # 10 figures: 11 lines
+    p = make_project(tmp_path / "p", {"long.csv": long_csv(*rows)})
+    assert not check_inputs(p).errors
+    p.settings_file.write_text("[limits]\nrows = 5\n", encoding="utf-8")
+    refused = check_inputs(p)
+    assert [(i.check, i.file) for i in refused.errors] == [("input_too_large", "data/raw/long.csv")]
+    assert "over the limit of 6" in refused.errors[0].message
+    p.settings_file.write_text("[limits]\nrows = 20\nfile_mib = 1\n", encoding="utf-8")
+    assert not check_inputs(p).errors
+    for bad in ("[limits]\nrow = 5\n", "[limits]\nrows = 0\n", "[limits]\nfile_mib = 100000\n"):
+        p.settings_file.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigInvalid):
+            check_inputs(p)

@@ -17,10 +17,12 @@ from hukou_stats.reference.releases import parse_release
 
 def _run_checks(paths: list[Path] | None, store: bool):
     from hukou_stats.ingest import discover
+    from hukou_stats.reference.registry import require_project
     from hukou_stats.store.commit import ingest
     from hukou_stats.validate.run import check_inputs
 
     p = project()
+    require_project(p)
     n = len(discover(paths or [p.raw]))
     with progress() as prog:
         task = prog.add_task("reading", total=n)

@@ -57,11 +57,8 @@ def _locked(con: duckdb.DuckDBPyConnection) -> bool:
 
 def content_digest(con: duckdb.DuckDBPyConnection) -> str:
     """SHA-256 of the content of the database `con` reads: for every table (by name) its columns, types,
-    descriptions and the multiset of its rows; every view's and macro's definition and description. A table that
-    the build computes (a view stored as a table, or a table of the SQL models) counts by its
-    definition, not its rows: it is a function of the other tables, and sums of floating-point numbers computed
-    in parallel may differ in their last bit from one build to the next. Such tables are listed, with their
-    definitions, in the table computed_tables."""
+    descriptions and the multiset of its rows (the tables the build computes too: a figure changed in any table
+    is a changed database); every view's and macro's definition and description."""
     h = hashlib.sha256()
 
     def add(*parts) -> None:
@@ -74,9 +71,6 @@ def content_digest(con: duckdb.DuckDBPyConnection) -> str:
         "ORDER BY schema_name, table_name",
         [db[0]],
     ).fetchall()
-    computed = set()
-    if any(t[1] == "computed_tables" for t in tables):
-        computed = {n for (n,) in con.execute("SELECT name FROM computed_tables").fetchall()}
     for schema, table, comment in tables:
         add("table", schema, table, comment)
         for column in con.execute(
@@ -85,8 +79,6 @@ def content_digest(con: duckdb.DuckDBPyConnection) -> str:
             [db[0], schema, table],
         ).fetchall():
             add("column", *column)
-        if table in computed:
-            continue  # its definition is among the rows of computed_tables
         name = f"{identifier(schema)}.{identifier(table)}"
         rows = con.execute(
             f"SELECT count(*), coalesce(sha256(string_agg(h, '' ORDER BY h)), '') "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+SETTINGS_FILE = "hukou-stats.toml"
+
 
 @dataclass(frozen=True)
 class Project:
@@ -37,6 +39,11 @@ class Project:
     @property
     def out(self) -> Path:
         return self.root / "out"
+
+    @property
+    def settings_file(self) -> Path:
+        """hukou-stats.toml: the project's settings ([publisher], [limits])."""
+        return self.root / SETTINGS_FILE
 
     def label(self, path: Path) -> str:
         """A path as shown to users and stored with each row: relative to the root where possible."""

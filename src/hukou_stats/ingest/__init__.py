@@ -16,7 +16,7 @@ import pandas as pd
 
 from hukou_stats.core.errors import InputOutputError, Issue
 from hukou_stats.ingest.canonical import CANONICAL_COLUMNS, empty_frame
-from hukou_stats.ingest.limits import InputTooLarge
+from hukou_stats.ingest.limits import InputTooLarge, in_force
 from hukou_stats.ingest.long_csv import LONG_REQUIRED, read_long_csv
 from hukou_stats.ingest.textfile import CsvMalformed, UndecodableText
 from hukou_stats.ingest.wide import read_wide
@@ -87,7 +87,7 @@ def _content_key(path: Path, registry: Registry, reference_dir: Path, label: str
         except OSError:
             return None
         h.update(b"\x00")
-    return (h.hexdigest(), registry.content_key, label)
+    return (h.hexdigest(), registry.content_key, label, in_force())
 
 
 def _read_file(path: Path, registry: Registry, reference_dir: Path, label: str) -> tuple[pd.DataFrame, list[Issue]]:

@@ -5,7 +5,16 @@ streamed), and a file over one is one located error (InputTooLarge: exit 1, noth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hukou_stats.core.config import ConfigInvalid, read_toml, validate
+from hukou_stats.core.errors import Issue
+from hukou_stats.core.project import Project
 
 EXCEL_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
 
@@ -27,6 +36,51 @@ class Limits:
 
 
 LIMITS = Limits()
+_IN_FORCE: ContextVar[Limits] = ContextVar("limits", default=LIMITS)
+
+
+def in_force() -> Limits:
+    """The limits files are read within now: the defaults, or a project's own (`limits_of`)."""
+    return _IN_FORCE.get()
+
+
+@contextmanager
+def limits_of(limits: Limits) -> Iterator[Limits]:
+    """Read files within `limits` inside the block."""
+    token = _IN_FORCE.set(limits)
+    try:
+        yield limits
+    finally:
+        _IN_FORCE.reset(token)
+
+
+class LimitsEntry(BaseModel):
+    """The [limits] table of hukou-stats.toml: a project that reads bigger tables than a yearbook's (a bureau's own
+    national long table, say) raises these two limits deliberately; the others stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: int = Field(default=LIMITS.rows, ge=1, le=50_000_000, description="rows (lines of a CSV) of one file")
+    file_mib: int = Field(
+        default=LIMITS.file_bytes // 2**20, ge=1, le=8_192, description="size of one file on disk, in MiB"
+    )
+
+
+def load_limits(project: Project) -> Limits:
+    """The limits of `project`: the defaults, with the [limits] table of hukou-stats.toml where there is one."""
+    path = project.settings_file
+    if not path.is_file():
+        return LIMITS
+    label = project.label(path)
+    raw = read_toml(path, label).get("limits")
+    if raw is None:
+        return LIMITS
+    if not isinstance(raw, dict):
+        raise ConfigInvalid(file=label, issues=[Issue("error", "type", "[limits] must be a table", file=label,
+                                                      key="limits")])  # fmt: skip
+    entry, issues = validate(LimitsEntry, raw, label, prefix="limits")
+    if issues or entry is None:
+        raise ConfigInvalid(file=label, issues=issues)
+    return replace(LIMITS, rows=entry.rows, file_bytes=entry.file_mib * 2**20)
 
 
 class InputTooLarge(ValueError):

@@ -23,7 +23,7 @@ import io
 import re
 from pathlib import Path
 
-from hukou_stats.ingest.limits import LIMITS, InputTooLarge, Limits, too_large
+from hukou_stats.ingest.limits import InputTooLarge, Limits, in_force, too_large
 
 
 class UndecodableText(ValueError):
@@ -90,8 +90,10 @@ def _gb18030_or_refuse(data: bytes, first_bad: int, hint: str) -> tuple[str, str
     )
 
 
-def read_text(path: Path, encoding: str | None = None, limits: Limits = LIMITS, hint: str = SPEC_HINT):
-    """(text, encoding) of a text file within the limits: its size, and the bytes of every line."""
+def read_text(path: Path, encoding: str | None = None, limits: Limits | None = None, hint: str = SPEC_HINT):
+    """(text, encoding) of a text file within the limits (default: those in force): its size, and the bytes of
+    every line."""
+    limits = limits or in_force()
     size = path.stat().st_size
     if size > limits.file_bytes:
         raise too_large("bytes of the file", size, limits.file_bytes)
@@ -121,10 +123,12 @@ def _check_lines(data: bytes, limits: Limits) -> None:
 
 
 def read_rows(
-    path: Path, encoding: str | None = None, limits: Limits = LIMITS, hint: str = SPEC_HINT
+    path: Path, encoding: str | None = None, limits: Limits | None = None, hint: str = SPEC_HINT
 ) -> tuple[list[list[str]], list[int], str]:
-    """The CSV records of a file within the limits: (records, the line each starts on, encoding). A field over
-    the cell limit, a record with too many fields or a table too big to hold are InputTooLarge."""
+    """The CSV records of a file within the limits (default: those in force): (records, the line each starts on,
+    encoding). A field over the cell limit, a record with too many fields or a table too big to hold are
+    InputTooLarge."""
+    limits = limits or in_force()
     text, enc = read_text(path, encoding, limits, hint)
     csv.field_size_limit(limits.cell_chars)  # process-wide: set every time, to the limit wanted here
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))

@@ -32,7 +32,7 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
-from hukou_stats.ingest.limits import LIMITS, InputTooLarge, Limits, too_large
+from hukou_stats.ingest.limits import InputTooLarge, Limits, in_force, too_large
 
 UNSAVED_FORMULA = "\x00formula without a saved value"
 CHUNK = 1 << 20
@@ -72,10 +72,11 @@ def number_text(v: int | float, number_format: str) -> str:
 
 
 def read_xlsx(
-    path: Path, sheet, limits: Limits = LIMITS
+    path: Path, sheet, limits: Limits | None = None
 ) -> tuple[list[list[str]], str, list[tuple[int, int, int, int]]]:
-    """(rows of cell text from A1, sheet name, merged ranges as 0-based (row0, col0, row1, col1)).
-    NotAWorkbook, SheetNotFound, InputTooLarge."""
+    """(rows of cell text from A1, sheet name, merged ranges as 0-based (row0, col0, row1, col1)), within the
+    limits (default: those in force). NotAWorkbook, SheetNotFound, InputTooLarge."""
+    limits = limits or in_force()
     size = path.stat().st_size
     if size > limits.file_bytes:
         raise too_large("bytes of the file", size, limits.file_bytes)

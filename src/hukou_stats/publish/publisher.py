@@ -24,7 +24,6 @@ from hukou_stats.core.config import ConfigInvalid, read_toml, validate
 from hukou_stats.core.errors import Issue
 from hukou_stats.core.project import Project
 
-FILE = "hukou-stats.toml"
 DEFAULT_ZH, DEFAULT_EN = "未设置（默认值）", "not set (default)"
 
 
@@ -74,7 +73,7 @@ class Publisher:
 
 
 def config_path(project: Project) -> Path:
-    return project.root / FILE
+    return project.settings_file
 
 
 def load_publisher(project: Project) -> Publisher:
@@ -85,9 +84,9 @@ def load_publisher(project: Project) -> Publisher:
     label = project.label(path)
     doc = read_toml(path, label)
     issues = [
-        Issue("error", "known_key", "unknown table (only [publisher])", file=label, key=k)
+        Issue("error", "known_key", "unknown table (only [publisher] and [limits])", file=label, key=k)
         for k in doc
-        if k != "publisher"
+        if k not in ("publisher", "limits")
     ]
     raw = doc.get("publisher", {})
     if not isinstance(raw, dict):

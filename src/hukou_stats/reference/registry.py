@@ -266,9 +266,18 @@ def _load(history: Path, names_path: Path, scope_path: Path) -> Registry:
     return Registry(regions, history)
 
 
-def load_registry(project: Project) -> Registry:
-    """The project's region registry, with a clear error where the code history is missing."""
+def require_project(project: Project) -> None:
+    """UsageError unless `project` is a hukou-stats project (its code history is there): checked before anything is
+    locked or written under it."""
     path = project.reference / HISTORY
     if not path.exists():
-        raise UsageError(f"{project.root} is not a hukou-stats project: {path} is missing (use --root)")
+        raise UsageError(
+            f"{project.root} is not a hukou-stats project: {path} is missing (give the project folder with "
+            "`hukou-stats --root DIR <command>`)"
+        )
+
+
+def load_registry(project: Project) -> Registry:
+    """The project's region registry, with a clear error where the code history is missing."""
+    require_project(project)
     return Registry.load(project.reference)

@@ -14,6 +14,7 @@ from hukou_stats.core.errors import HukouStatsError, Issue, ValidationFailed
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
 from hukou_stats.ingest import discover, spec_for
+from hukou_stats.reference.registry import require_project
 from hukou_stats.store.parquet import Store
 from hukou_stats.validate.run import Checked, check_inputs
 
@@ -38,6 +39,7 @@ def ingest(
 ) -> Checked:
     """Read and validate the input files, then store their figures; on any error nothing is stored
     (ValidationFailed). Holds the write lock throughout (the checks compare with what is stored)."""
+    require_project(project)  # before the lock: nothing is made under a folder that is no project
     with write_lock(project.processed, lock_timeout):
         store = Store(project.processed)
         checked = check_inputs(project, paths, progress, lambda years: store.read(years=years))

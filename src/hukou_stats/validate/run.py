@@ -14,6 +14,7 @@ from hukou_stats.core.errors import InputOutputError, Issue
 from hukou_stats.core.project import Project
 from hukou_stats.ingest import discover, read_file
 from hukou_stats.ingest.canonical import empty_frame
+from hukou_stats.ingest.limits import limits_of, load_limits
 from hukou_stats.reference.registry import Registry, load_registry
 from hukou_stats.validate.contradictions import contradictions
 from hukou_stats.validate.cross_checks import cross_checks
@@ -61,16 +62,17 @@ def check_inputs(
     files = discover(paths or [project.raw])
     reg = load_registry(project)
     frames, issues = [], []
-    for f in files:
-        label = project.label(f)
-        try:
-            df, found = read_file(f, reg, project.reference, label)
-        except OSError as e:
-            raise InputOutputError(f"cannot read {label}: {e}") from e
-        frames.append(df)
-        issues += found
-        if progress:
-            progress(label)
+    with limits_of(load_limits(project)):  # the reading limits, raised where hukou-stats.toml says [limits]
+        for f in files:
+            label = project.label(f)
+            try:
+                df, found = read_file(f, reg, project.reference, label)
+            except OSError as e:
+                raise InputOutputError(f"cannot read {label}: {e}") from e
+            frames.append(df)
+            issues += found
+            if progress:
+                progress(label)
     frames = [f for f in frames if not f.empty]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
     if callable(stored):

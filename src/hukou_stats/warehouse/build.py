@@ -23,7 +23,7 @@ from hukou_stats.core.database import file_content_digest
 from hukou_stats.core.errors import HukouStatsError, InputOutputError, UsageError
 from hukou_stats.core.locks import write_lock
 from hukou_stats.core.project import Project
-from hukou_stats.reference.registry import HISTORY
+from hukou_stats.reference.registry import require_project
 from hukou_stats.store.parquet import Store
 from hukou_stats.warehouse.models import apply_descriptions, materialize, models
 from hukou_stats.warehouse.reference_tables import load_reference
@@ -48,9 +48,8 @@ def build(project: Project, lock_timeout: float | None = None, force: bool = Fal
 
 def build_database(project: Project, lock_timeout: float | None = None, force: bool = False) -> tuple[Path, bool]:
     """build(), and whether the database was built (False: it was up to date)."""
+    require_project(project)  # before the lock: nothing is made under a folder that is no project
     with write_lock(project.processed, lock_timeout):
-        if not (project.reference / HISTORY).exists():
-            raise UsageError(f"{project.root} is not a hukou-stats project: no data/reference/{HISTORY} (use --root)")
         parts = Store(project.processed).checked_parts()
         if not parts:
             raise UsageError("the store is empty: run `hukou-stats ingest` first")

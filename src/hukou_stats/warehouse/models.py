@@ -118,8 +118,6 @@ def view_order() -> list[str]:
 
 
 RELEASE_VIEWS = "release_views"
-COMPUTED_TABLES = "computed_tables"
-_TABLE = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(\w+)\s+AS\b.*?;", re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 
 def materialize(con: duckdb.DuckDBPyConnection) -> None:
@@ -138,9 +136,3 @@ def materialize(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE {staged} AS SELECT * FROM {identifier(name)}")
         con.execute(f"DROP VIEW {identifier(name)}")
         con.execute(f"ALTER TABLE {staged} RENAME TO {identifier(name)}")
-    # every table the build computes, with its definition: the database's content digest counts these tables by
-    # their definitions (core.database.content_digest), as they are functions of the tables loaded before them
-    con.execute(f"CREATE TABLE {COMPUTED_TABLES} (name VARCHAR, definition VARCHAR)")
-    made = [(m.group(1), m.group(0)) for model in models() for m in _TABLE.finditer(model.sql)]
-    stored = con.execute(f"SELECT name, sql FROM {RELEASE_VIEWS} ORDER BY position").fetchall()
-    con.executemany(f"INSERT INTO {COMPUTED_TABLES} VALUES (?, ?)", [*made, *stored])
