@@ -56,7 +56,8 @@ def limits_of(limits: Limits) -> Iterator[Limits]:
 
 class LimitsEntry(BaseModel):
     """The [limits] table of hukou-stats.toml: a project that reads bigger tables than a yearbook's (a bureau's own
-    national long table, say) raises these two limits deliberately; the others stay as they are."""
+    national long table, say) raises these two limits deliberately (the cells a table may hold grow with its rows);
+    the others stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
     rows: int = Field(default=LIMITS.rows, ge=1, le=50_000_000, description="rows (lines of a CSV) of one file")
@@ -80,7 +81,14 @@ def load_limits(project: Project) -> Limits:
     entry, issues = validate(LimitsEntry, raw, label, prefix="limits")
     if issues or entry is None:
         raise ConfigInvalid(file=label, issues=issues)
-    return replace(LIMITS, rows=entry.rows, file_bytes=entry.file_mib * 2**20)
+    scale = max(1.0, entry.rows / LIMITS.rows)  # more rows hold more cells: those limits grow in proportion
+    return replace(
+        LIMITS,
+        rows=entry.rows,
+        file_bytes=entry.file_mib * 2**20,
+        cells=int(LIMITS.cells * scale),
+        grid=int(LIMITS.grid * scale),
+    )
 
 
 class InputTooLarge(ValueError):
@@ -90,5 +98,6 @@ class InputTooLarge(ValueError):
 def too_large(what: str, value: int, limit: int) -> InputTooLarge:
     return InputTooLarge(
         f"{what}: {value:,} is over the limit of {limit:,}. This is not a yearbook-sized table (a damaged or "
-        "hostile file?); split it into smaller tables if it really is one. / 文件超出读取上限。"
+        "hostile file?); if it really is one, split it into smaller tables, or raise the limits of rows and file "
+        "size in hukou-stats.toml ([limits] rows, file_mib). / 文件超出读取上限。"
     )
