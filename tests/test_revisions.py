@@ -1,6 +1,6 @@
 """Releases (vintages) as table macros, revision triangle and revision statistics, on the bundled data.
 
-Published figures (../shared/reference/README.md, Guangzhou): 2019 resident population 1530.59万 and
+Published figures (the Guangzhou rows of data/raw/guangzhou/observations.csv, with their sources): 2019 resident population 1530.59万 and
 resident rate 86.46% first released (2020-03); 1831.21万 and 85.13% after the 2020 census revision.
 """
 
