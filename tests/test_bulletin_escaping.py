@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from hukou_stats.publish import datapackage, html, markdown, workbook
+from hukou_stats.core.text import spreadsheet_text
+from hukou_stats.publish import html, markdown, workbook
 from hukou_stats.publish.bulletin import make_bulletin
 from hukou_stats.store.commit import ingest
 from hukou_stats.warehouse.build import build
@@ -53,7 +54,7 @@ WITH_FIGURES = DISTRICTS[1:]  # 440103 (=HYPERLINK...) has no figure: its name s
 def test_one_escaping_function_per_format():
     assert markdown.escape("a|b [x](y) <b> # h\nz") == "a\\|b \\[x\\](y) \\<b\\> \\# h z"
     assert html.escape('<script>"x"</script>') == "&lt;script&gt;&quot;x&quot;&lt;/script&gt;"
-    assert [datapackage.escape(p) for p in ("=1", "+1", "-1", "@a", "\tx", "\rx", "a=1")] == [
+    assert [spreadsheet_text(p) for p in ("=1", "+1", "-1", "@a", "\tx", "\rx", "a=1")] == [
         "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=1",
     ]  # fmt: skip
     assert workbook.escape("[a](b) $$r$$") == f"[a]{workbook.JOINER}(b) ${workbook.JOINER}$r${workbook.JOINER}$"

@@ -26,14 +26,11 @@ TEXT_NOTE = (
 )
 
 
-escape = spreadsheet_text  # a text cell as written to a CSV: neutralised when it would start a formula
-
-
 def _value(v, c: Column) -> str:
     if symbol(v) is not None or v is None:
         return ""
     if c.type == "string":
-        return escape(v)
+        return spreadsheet_text(v)
     return f"{v:f}" if isinstance(v, Decimal) else str(v)
 
 
@@ -59,7 +56,7 @@ def notes_csv(notes: list[Note]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([c.name for c in NOTE_COLUMNS])
     for n in notes:
-        w.writerow([f"note {n.number}", escape(n.zh), escape(n.en)])
+        w.writerow([f"note {n.number}", spreadsheet_text(n.zh), spreadsheet_text(n.en)])
     return buf.getvalue()
 
 
